@@ -1,0 +1,1 @@
+"""casework: a self-hosted help desk whose support policy is code."""

@@ -1,0 +1,16 @@
+"""The REST API object, mounted at /api/v1/ (OpenAPI 3.1 at /api/v1/openapi.json).
+
+Each domain app contributes a ninja Router from its ``api.py``; add it here with
+``api.add_router("/<prefix>", router)``.
+"""
+
+from casework.api.errors import CaseworkAPI
+
+api = CaseworkAPI(
+    title="casework",
+    version="1",
+    description="A help desk whose support policy is code. Errors: see casework/api/errors.py.",
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)

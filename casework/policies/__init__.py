@@ -1,0 +1,1 @@
+"""Stored policy versions: the Django side of casework.policy (which stays pure)."""

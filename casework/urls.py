@@ -1,0 +1,13 @@
+"""Top-level URL map: the health check, the REST API under /api/v1/ and the Django admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+from casework.api.health import healthz
+from casework.api.v1 import api
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

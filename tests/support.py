@@ -1,0 +1,53 @@
+"""Helpers for tests: import them as ``from tests.support import ...``."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from typing import NoReturn
+
+import pytest
+
+# POLICY-RULES.md numbers its requirements R1... and its gaps G1...
+RULE_ID = re.compile(r"[RG][1-9][0-9]*")
+
+
+def running_in_ci() -> bool:
+    """True when the CI variable says so (``CI=true``, as .ci/run and CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require_service(name: str, reason: str) -> NoReturn:
+    """Stop a test whose real service (``name``) is missing, saying why (``reason``).
+
+    Locally the test is skipped, so a developer without PostgreSQL or Chromium can still run
+    the rest; under ``CI=true`` it fails, because CI installs every service and a skip there
+    would hide a broken set-up::
+
+        if shutil.which("chromium") is None:
+            require_service("chromium", "the browser tests drive a real headless Chromium")
+    """
+    message = f"{name} is not available: {reason}"
+    if running_in_ci():
+        pytest.fail(f"{message} (CI=true: a missing service fails the run)", pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def rule_marker_problem(marker: pytest.Mark) -> str | None:
+    """What is wrong with a ``@pytest.mark.rule(...)``, or None if it cites valid ids."""
+    ids = marker.args
+    if marker.kwargs or not ids or not all(RULE_ID.fullmatch(str(i)) for i in ids):
+        return (
+            "@pytest.mark.rule takes POLICY-RULES ids such as "
+            f'rule("R56") or rule("R5", "G3"); got {marker}'
+        )
+    return None
