@@ -5,9 +5,11 @@ from django.urls import path
 
 from casework.api.health import healthz
 from casework.api.v1 import api
+from casework.policies.views import policy_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("policy/<slug:policy_id>/", policy_page, name="policy-page"),
 ]

@@ -5,6 +5,7 @@ Each domain app contributes a ninja Router from its ``api.py``; add it here with
 """
 
 from casework.api.errors import CaseworkAPI
+from casework.policies.api import router as policies_router
 
 api = CaseworkAPI(
     title="casework",
@@ -14,3 +15,5 @@ api = CaseworkAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
+
+api.add_router("/", policies_router)

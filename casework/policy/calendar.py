@@ -211,9 +211,11 @@ class HoursCalendar(BusinessCalendar):
         years = range(first_year, last_year + 1)
         dates: set[date] = set(self.spec.closed)
         for source in self.spec.holidays:
-            kwargs = {"categories": tuple(source.categories)} if source.categories else {}
             found = holidays.country_holidays(
-                source.country, subdiv=source.subdiv, years=years, **kwargs
+                source.country,
+                subdiv=source.subdiv,
+                years=years,
+                categories=tuple(source.categories) if source.categories else None,
             )
             dates.update(found.keys())
         return frozenset(dates)

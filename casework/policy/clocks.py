@@ -31,6 +31,7 @@ Semantics, with the rule or gap each follows:
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -246,6 +247,16 @@ def _first(*instants: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
+# Events whose first occurrence is all the clocks need.
+_FIRST_INSTANT = {
+    "notified": "notified_at",
+    "service_restored": "restored_at",
+    "resolved": "resolved_at",
+    "closed": "closed_at",
+    "sla_stopped": "stopped_at",
+}
+
+
 def _gather(policy: Policy, events: list[Event]) -> _History | None:
     opened = next((e for e in events if e.kind == "opened"), None)
     if opened is None:
@@ -256,40 +267,39 @@ def _gather(policy: Policy, events: list[Event]) -> _History | None:
     pausing = {pause.status: set(pause.clocks) for pause in policy.rules.pauses}
     open_pause: tuple[datetime, str] | None = None
     for event in events:
-        match event.kind:
-            case "notified":
-                history.notified_at = _first(history.notified_at, event.at)
-            case "priority" if event.priority:
-                history.priorities.append((event.at, event.priority))
-            case "response" if (event.response or "reply") in counted:
-                history.responses.append(event.at)
-            case "eta" if event.eta is not None:
-                history.etas.append((event.at, event.eta))
-            case "workaround":
-                history.workarounds.append(event.at)
-            case "elevated" if event.tier:
-                history.elevations.append((event.at, event.tier))
-            case "service_restored":
-                history.restored_at = history.restored_at or event.at
-            case "resolved":
-                history.resolved_at = history.resolved_at or event.at
-            case "reopened":
-                history.resolved_at = history.closed_at = None
-            case "closed":
-                history.closed_at = history.closed_at or event.at
-            case "sla_stopped":
-                history.stopped_at = history.stopped_at or event.at
-            case "rca_published" if event.rca:
-                history.rca.setdefault(event.rca, event.at)
-            case "status":
-                if open_pause is not None:
-                    _close_pause(history, pausing, open_pause, event.at)
-                    open_pause = None
-                if event.status in pausing:
-                    open_pause = (event.at, event.status)
+        if event.kind in _FIRST_INSTANT:
+            attr = _FIRST_INSTANT[event.kind]
+            if getattr(history, attr) is None:
+                setattr(history, attr, event.at)
+        elif event.kind == "status":
+            if open_pause is not None:
+                _close_pause(history, pausing, open_pause, event.at)
+                open_pause = None
+            if event.status in pausing:
+                open_pause = (event.at, event.status)
+        else:
+            _record(history, event, counted)
     if open_pause is not None:
         _close_pause(history, pausing, open_pause, None)
     return history
+
+
+def _record(history: _History, event: Event, counted: AbstractSet[str]) -> None:
+    match event.kind:
+        case "priority" if event.priority:
+            history.priorities.append((event.at, event.priority))
+        case "response" if (event.response or "reply") in counted:
+            history.responses.append(event.at)
+        case "eta" if event.eta is not None:
+            history.etas.append((event.at, event.eta))
+        case "workaround":
+            history.workarounds.append(event.at)
+        case "elevated" if event.tier:
+            history.elevations.append((event.at, event.tier))
+        case "reopened":
+            history.resolved_at = history.closed_at = None
+        case "rca_published" if event.rca:
+            history.rca.setdefault(event.rca, event.at)
 
 
 def _close_pause(

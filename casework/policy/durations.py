@@ -115,12 +115,16 @@ def parse_span(value: object) -> Span:
     if short and text:
         units = ("w", "d", "h", "m", "s")
         return Span(
-            seconds=sum(int(n) * _UNIT_SECONDS[u] for n, u in zip(short.groups(), units) if n)
+            seconds=sum(
+                int(n) * _UNIT_SECONDS[u] for n, u in zip(short.groups(), units, strict=True) if n
+            )
         )
     iso = _ISO.fullmatch(value.strip().upper())
     if iso and value.strip().upper() not in ("P", "PT"):
         units = ("w", "d", "h", "m", "s")
         return Span(
-            seconds=sum(int(n) * _UNIT_SECONDS[u] for n, u in zip(iso.groups(), units) if n)
+            seconds=sum(
+                int(n) * _UNIT_SECONDS[u] for n, u in zip(iso.groups(), units, strict=True) if n
+            )
         )
     raise ValueError(f"expected {EXPECTED}, got {value!r}")

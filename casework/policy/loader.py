@@ -22,6 +22,7 @@ from casework.policy.schema import (
     AccountTeamRequirements,
     Calendar,
     CaseReviews,
+    HolidaySource,
     Plan,
     PlanChannel,
     PlanDocument,
@@ -72,8 +73,7 @@ def load_policy_text(text: str, *, filename: str = "<policy>") -> Policy:
     try:
         document = PolicyDocument.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            report.pydantic_error(error, data)
+        report.validation_errors(exc.errors(), data)
         raise PolicyError(report.issues) from None
     policy = _resolve(document, report)
     if report.issues or policy is None:
@@ -84,62 +84,109 @@ def load_policy_text(text: str, *, filename: str = "<policy>") -> Policy:
 # ---------------------------------------------------------------- YAML with line numbers
 
 
+# A policy is a few hundred values; aliases that expand past this are an alias bomb.
+_MAX_VALUES = 100_000
+# PyYAML problems that do not say what was expected, with the hint that does.
+_YAML_HINTS = {
+    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
+    "mapping values are not allowed here": (
+        "expected `key: value` with the key indented like its siblings; quote a value "
+        "that contains ': '"
+    ),
+}
+
+
 def _compose(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # the reader checks every character first
+        line = text.count("\n", 0, exc.position) + 1
+        message = f"YAML syntax: character #x{exc.character:04x} is not allowed; expected text"
+        raise PolicyError([PolicyIssue(filename, line, message)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
             raise PolicyError([PolicyIssue(filename, 1, "the file is empty; expected a policy")])
         lines: dict[Path_, int] = {}
-        data = _construct(loader, node, (), lines, filename)
+        data = _Constructor(loader, lines, filename).build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
+        hint = _YAML_HINTS.get(problem)
+        hint = f"; {hint}" if hint else ""
         raise PolicyError(
-            [PolicyIssue(filename, line, f"YAML syntax: {problem}{context}")]
+            [PolicyIssue(filename, line, f"YAML syntax: {problem}{context}{hint}")]
         ) from None
     except yaml.YAMLError as exc:
         raise PolicyError([PolicyIssue(filename, 1, f"YAML syntax: {exc}")]) from None
+    except RecursionError:
+        raise PolicyError(
+            [PolicyIssue(filename, 1, "YAML nested too deeply; expected a policy mapping")]
+        ) from None
     finally:
         loader.dispose()
     return data, lines
 
 
-def _construct(
-    loader: yaml.SafeLoader, node: yaml.Node, path: Path_, lines: dict[Path_, int], filename: str
-) -> Any:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        out: dict[Any, Any] = {}
+class _Constructor:
+    """Builds plain data from YAML nodes, recording the line of every key and value.
+
+    Refuses what ``yaml.safe_load`` would crash or hang on: an alias inside its own anchor,
+    aliases expanding past ``_MAX_VALUES`` values, and scalars whose tag cannot hold them
+    (``2020-02-30``, ``!!int abc``), each reported on its line."""
+
+    def __init__(self, loader: yaml.SafeLoader, lines: dict[Path_, int], filename: str) -> None:
+        self.loader = loader
+        self.lines = lines
+        self.filename = filename
+        self.count = 0
+        self.open: set[int] = set()  # ids of the nodes being built: an alias back is a cycle
+
+    def fail(self, node: yaml.Node, message: str) -> PolicyError:
+        return PolicyError([PolicyIssue(self.filename, node.start_mark.line + 1, message)])
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        self.count += 1
+        if self.count > _MAX_VALUES:
+            raise self.fail(node, f"aliases expand past {_MAX_VALUES} values; expected a policy")
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.open:
+            raise self.fail(node, "an alias refers to its own anchor; expected plain values")
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        finally:
+            self.open.discard(id(node))
+
+    def scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise self.fail(
+                node, f"cannot read {node.value!r} as a YAML {tag} ({exc}); quote it for text"
+            ) from None
+
+    def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        self.loader.flatten_mapping(node)
+        out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int)):
-                raise PolicyError(
-                    [PolicyIssue(filename, key_node.start_mark.line + 1, "keys must be plain text")]
-                )
+                raise self.fail(key_node, "keys must be plain text")
             key = str(key)
             if key in out:
-                raise PolicyError(
-                    [
-                        PolicyIssue(
-                            filename,
-                            key_node.start_mark.line + 1,
-                            f"duplicate key {key!r} (first given on line {lines[(*path, key)]})",
-                        )
-                    ]
-                )
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            out[key] = _construct(loader, value_node, (*path, key), lines, filename)
+                first = self.lines[(*path, key)]
+                raise self.fail(key_node, f"duplicate key {key!r} (first given on line {first})")
+            self.lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = self.build(value_node, (*path, key))
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(loader, item, (*path, index), lines, filename)
-            for index, item in enumerate(node.value)
-        ]
-    return loader.construct_object(node, deep=True)
 
 
 def _expand_shorthands(data: dict[str, Any]) -> dict[str, Any]:
@@ -148,23 +195,32 @@ def _expand_shorthands(data: dict[str, Any]) -> dict[str, Any]:
     calendars = data.get("calendars")
     if isinstance(calendars, dict):
         for key, value in calendars.items():
-            if value == "24x7":
+            if isinstance(value, str) and value.strip() == "24x7":
                 calendars[key] = {"always": True}
     plans = data.get("plans")
     for plan in plans.values() if isinstance(plans, dict) else ():
         targets = plan.get("targets") if isinstance(plan, dict) else None
         for row in targets.values() if isinstance(targets, dict) else ():
-            if not isinstance(row, dict):
-                continue
-            for metric, field in _TARGET_SHORTHAND.items():
-                if isinstance(row.get(metric), str):
-                    row[metric] = {field: row[metric]}
-            rca = row.get("rca")
-            if isinstance(rca, dict):
-                for kind in ("preliminary", "final"):
-                    if isinstance(rca.get(kind), str):
-                        rca[kind] = {"within": rca[kind]}
+            if isinstance(row, dict):
+                _expand_row(row)
     return data
+
+
+def _expand_row(row: dict[str, Any]) -> None:
+    for metric, field in _TARGET_SHORTHAND.items():
+        if _is_span_shorthand(row.get(metric)):
+            row[metric] = {field: row[metric]}
+    rca = row.get("rca")
+    if isinstance(rca, dict):
+        for kind in ("preliminary", "final"):
+            if _is_span_shorthand(rca.get(kind)):
+                rca[kind] = {"within": rca[kind]}
+
+
+def _is_span_shorthand(value: object) -> bool:
+    """A scalar written where a target goes: text, or a bare number that ``parse_span`` then
+    refuses with the forms it expects (rather than "expected a mapping")."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 # ---------------------------------------------------------------- error reporting
@@ -189,33 +245,92 @@ class _Reporter:
         text = f"{where}: {message}" if where else message
         self.issues.append(PolicyIssue(self.filename, self.line_of(path), text))
 
-    def pydantic_error(self, error: Any, data: Any) -> None:
-        path = _data_path(error["loc"], data)
+    def validation_errors(self, errors: list[Any], data: Any) -> None:
+        """Report pydantic's errors on the lines of their values. A value that matches no
+        branch of a union (``Calendar | '24x7'``) gets one issue naming every branch; a
+        mapping that fails inside one branch gets only that branch's issues."""
+        placed = [(error, *_data_path(error["loc"], data, error["type"])) for error in errors]
+        inside = {union for error, _, union in placed if union and error["loc"][-1] != union[1]}
+        whole: dict[Path_, list[str]] = {}
+        for error, path, union in placed:
+            if union is None or error["loc"][-1] != union[1]:  # no union, or inside a branch
+                self.pydantic_error(error, path)
+            elif not any(where == union[0] for where, _ in inside):
+                whole.setdefault(path, []).append(_branch(error, union[1]))
+        for path, branches in whole.items():
+            value = _value_at(data, path)
+            self.at(path, f"expected {' or '.join(branches)}, got {value!r}")
+
+    def pydantic_error(self, error: Any, path: Path_) -> None:
         kind = error["type"]
         if kind == "extra_forbidden":
             allowed = _fields_at(PolicyDocument, path[:-1])
             expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
             self.at(path, f"unknown key {path[-1]!r}{expected}")
         elif kind == "missing":
-            self.at(path[:-1], f"missing required key {path[-1]!r}")
+            hint = _MISSING_HINTS.get(str(path[-1]), "")
+            self.at(path[:-1], f"missing required key {path[-1]!r}{hint}")
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            keys = _fields_at(PolicyDocument, path)
+            expected = f" of {', '.join(keys)}" if keys else ""
+            self.at(path, f"expected a mapping{expected}, got {error['input']!r}")
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             self.at(path, message)
 
 
-def _data_path(loc: tuple[Any, ...], data: Any) -> Path_:
-    """Drop pydantic's union/validator tags from ``loc`` by following the data itself."""
+# Required keys whose absence deserves more than "missing".
+_MISSING_HINTS = {
+    "subdiv": (
+        "; expected a subdivision such as ENG or CA, or `subdiv: null` for national holidays "
+        "only (the holidays package silently drops regional holidays otherwise)"
+    ),
+}
+
+
+def _branch(error: Any, tag: str) -> str:
+    """How a union branch reads in "expected A or B": ``'24x7'``, ``a Calendar mapping``."""
+    if error["type"] == "literal_error":
+        return str(error["ctx"]["expected"])
+    if error["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        return f"a {tag} mapping" if tag[:1].isupper() else "a mapping"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _value_at(data: Any, path: Path_) -> Any:
+    try:
+        for part in path:
+            data = data[part]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return data
+
+
+def _data_path(
+    loc: tuple[Any, ...], data: Any, kind: str
+) -> tuple[Path_, tuple[Path_, str] | None]:
+    """``loc`` as a path through the data, and where pydantic tagged a union branch in it
+    (the path to the union's value and the tag: ``'Calendar'``, ``"literal['24x7']"``),
+    found by following the data itself: a part the data does not have is a tag, except the
+    last part of a ``missing`` error."""
     path: list[str | int] = []
+    union: tuple[Path_, str] | None = None
     current = data
     for index, part in enumerate(loc):
-        last = index == len(loc) - 1
-        if (isinstance(current, dict) and part in current) or (isinstance(current, list) and isinstance(part, int) and part < len(current)):
+        present = (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        )
+        if present:
             current = current[part]
             path.append(part)
-        elif last or isinstance(current, dict):
+        elif index == len(loc) - 1 and kind == "missing":
+            path.append(part)
+        elif union is None and isinstance(part, str):
+            union = (tuple(path), part)
+        else:
             path.append(part)
             current = None
-    return tuple(path)
+    return tuple(path), union
 
 
 def _fields_at(model: type[BaseModel], path: Path_) -> list[str]:
@@ -299,8 +414,9 @@ def _check_zone(name: str, path: Path_, report: _Reporter, *, allow_account: boo
 def _check_calendars(document: PolicyDocument, report: _Reporter) -> dict[str, Calendar]:
     supported: dict[str, list[str]] = holidays.list_supported_countries()
     calendars: dict[str, Calendar] = {}
-    for cal_id, calendar in document.calendars.items():
+    for cal_id, written in document.calendars.items():
         path: Path_ = ("calendars", cal_id)
+        calendar = Calendar(always=True) if isinstance(written, str) else written
         if calendar.timezone is not None:
             _check_zone(calendar.timezone, (*path, "timezone"), report, allow_account=True)
         if calendar.always and (calendar.hours or calendar.holidays or calendar.closed):
@@ -310,14 +426,35 @@ def _check_calendars(document: PolicyDocument, report: _Reporter) -> dict[str, C
         for index, source in enumerate(calendar.holidays):
             where = (*path, "holidays", index)
             if source.country not in supported:
-                report.at(where, f"unknown holiday country {source.country!r}")
+                report.at(
+                    (*where, "country"),
+                    f"unknown holiday country {source.country!r}; "
+                    "expected an ISO 3166 code that the holidays package supports, like US or GB",
+                )
             elif source.subdiv is not None and source.subdiv not in supported[source.country]:
                 choices = ", ".join(supported[source.country][:20])
                 report.at(
-                    where, f"unknown subdivision {source.subdiv!r}; expected one of {choices}"
+                    (*where, "subdiv"),
+                    f"unknown subdivision {source.subdiv!r}; expected one of {choices}",
                 )
+            else:
+                _check_holiday_categories(source, (*where, "categories"), report)
         calendars[cal_id] = calendar.model_copy(update={"id": cal_id})
     return calendars
+
+
+def _check_holiday_categories(source: HolidaySource, path: Path_, report: _Reporter) -> None:
+    """Categories the country does not publish would fail when the calendar is compiled."""
+    if not source.categories:
+        return
+    known = holidays.country_holidays(source.country, subdiv=source.subdiv).supported_categories
+    for category in source.categories:
+        if category not in known:
+            report.at(
+                path,
+                f"unknown holiday category {category!r} for {source.country}; "
+                f"expected one of: {', '.join(known)}",
+            )
 
 
 def _check_ref(value: str, known: Any, path: Path_, what: str, report: _Reporter) -> bool:
@@ -335,9 +472,16 @@ def _check_priorities(document: PolicyDocument, report: _Reporter) -> None:
         if not priority.environments:
             report.at(("priorities", pid, "environments"), "expected at least one environment")
     path = ("rules", "default_priority")
-    if _check_ref(document.rules.default_priority, document.priorities, path, "priority", report):
-        if not document.priorities[document.rules.default_priority].enabled:
-            report.at(path, "the default priority must be enabled")
+    default = document.rules.default_priority
+    if (
+        _check_ref(default, document.priorities, path, "priority", report)
+        and not document.priorities[default].enabled
+    ):
+        report.at(
+            path,
+            "the default priority must be enabled; expected one of: "
+            + ", ".join(pid for pid, p in document.priorities.items() if p.enabled),
+        )
 
 
 def _inheritance_order(document: PolicyDocument, report: _Reporter) -> list[str] | None:
@@ -349,6 +493,8 @@ def _inheritance_order(document: PolicyDocument, report: _Reporter) -> list[str]
         if state.get(plan_id) == "done":
             return True
         if state.get(plan_id) == "visiting":
+            if plan_id not in chain:  # part of a cycle already reported from another plan
+                return False
             cycle = " → ".join([*chain[chain.index(plan_id) :], plan_id])
             report.at(("plans", plan_id, "inherits"), f"plans inherit in a cycle: {cycle}")
             return False
@@ -364,8 +510,8 @@ def _inheritance_order(document: PolicyDocument, report: _Reporter) -> list[str]
         order.append(plan_id)
         return True
 
-    ok = all([visit(plan_id, []) for plan_id in document.plans])
-    return order if ok else None
+    visited = [visit(plan_id, []) for plan_id in document.plans]  # every plan, to report all
+    return order if all(visited) else None
 
 
 def _resolve_plan(
@@ -404,25 +550,26 @@ def _resolve_plan(
 
 
 def _check_plan(document: PolicyDocument, plan: Plan, report: _Reporter) -> None:
+    """Check the ids a plan names. Only what the plan's own entry writes is checked, so a
+    mistake inherited from a parent is reported once, on the parent's line."""
     base: Path_ = ("plans", plan.id)
-    _check_ref(plan.calendar, document.calendars, (*base, "calendar"), "calendar", report)
-    for channel_id, rule in plan.channels.items():
+    spec = document.plans[plan.id]
+    parent = document.plans.get(spec.inherits) if spec.inherits else None
+    if spec.calendar is not None:
+        _check_ref(spec.calendar, document.calendars, (*base, "calendar"), "calendar", report)
+    for channel_id, rule in (spec.channels or {}).items():
         where = (*base, "channels", channel_id)
         _check_ref(channel_id, document.channels, where, "channel", report)
-        for priority_id in rule.priorities or ():
+        for priority_id in (rule.priorities if rule else None) or ():
             _check_ref(priority_id, document.priorities, (*where, "priorities"), "priority", report)
-    for priority_id in plan.targets:
+    for priority_id in spec.targets:
         _check_ref(
             priority_id, document.priorities, (*base, "targets", priority_id), "priority", report
         )
-    for priority_id in document.priorities:
-        if document.priorities[priority_id].enabled and priority_id not in plan.targets:
-            report.at(
-                (*base, "targets"),
-                f"plan {plan.id!r} has no targets for priority {priority_id!r} "
-                "(write `{}` for a priority without clocks)",
-            )
-    for priority_id, row in plan.targets.items():
+    _check_plan_priorities(document, plan, parent, report)
+    for priority_id, row in spec.targets.items():
+        if row is None:
+            continue
         for metric, target in _targets_of(row):
             where = (*base, "targets", priority_id, *metric)
             calendar = getattr(target, "calendar", None)
@@ -431,6 +578,37 @@ def _check_plan(document: PolicyDocument, plan: Plan, report: _Reporter) -> None
         if row.elevation is not None:
             where = (*base, "targets", priority_id, "elevation", "to")
             _check_ref(row.elevation.to, document.tiers, where, "tier", report)
+
+
+def _check_plan_priorities(
+    document: PolicyDocument, plan: Plan, parent: PlanDocument | None, report: _Reporter
+) -> None:
+    """Every enabled priority needs targets; a gap inherited from the parent is the
+    parent's error, reported there."""
+    inherited = _all_targets(document, parent) if parent is not None else None
+    for priority_id, priority in document.priorities.items():
+        if not priority.enabled or priority_id in plan.targets:
+            continue
+        if inherited is not None and priority_id not in inherited:
+            continue
+        report.at(
+            ("plans", plan.id, "targets"),
+            f"plan {plan.id!r} has no targets for priority {priority_id!r} "
+            "(write `{}` for a priority without clocks)",
+        )
+
+
+def _all_targets(document: PolicyDocument, spec: PlanDocument) -> set[str]:
+    """The priorities a plan has targets for, through its ancestors (inheritance is acyclic
+    by the time plans are checked)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    current: PlanDocument | None = spec
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        found.update(current.targets)
+        current = document.plans.get(current.inherits) if current.inherits else None
+    return found
 
 
 def _targets_of(row: PriorityTargets) -> Iterator[tuple[tuple[str, ...], Any]]:

@@ -7,6 +7,7 @@ written in words ("within 8 hours", "ETA or every 4 hours, until service is rest
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casework.policy.durations import Span
@@ -125,14 +126,17 @@ def policy_view(policy: Policy) -> PolicyView:
         ],
         tiers=[(tier.name, tier.handles) for tier in policy.tiers.values()],
         channels=[(c.name, c.description or "") for c in policy.channels.values()],
-        calendars=[(_calendar_name(cid, c), calendar_words(c, policy)) for cid, c in policy.calendars.items()],
+        calendars=[
+            (_calendar_name(cid, c), calendar_words(c, policy))
+            for cid, c in policy.calendars.items()
+        ],
         plans=[_plan_view(policy, plan, enabled) for plan in policy.plans.values()],
         rules=_rules(policy),
         scope=[(s.name, s.description or "") for s in policy.rules.scope_exclusions.values()],
     )
 
 
-def _environments(envs: list[str]) -> str:
+def _environments(envs: Sequence[str]) -> str:
     if set(envs) == {"production", "staging", "development"}:
         return "any environment"
     return " and ".join(envs) + " only"
@@ -150,7 +154,9 @@ def calendar_words(calendar: Calendar, policy: Policy) -> str:
     for day in WEEKDAYS:
         hours = calendar.hours.get(day) or []
         if hours:
-            spans = ", ".join(f"{a // 60:02}:{a % 60:02}–{b // 60:02}:{b % 60:02}" for a, b in hours)
+            spans = ", ".join(
+                f"{a // 60:02}:{a % 60:02}–{b // 60:02}:{b % 60:02}" for a, b in hours
+            )
             days.append(f"{_DAY_NAMES[day]} {spans}")
     zone = calendar.timezone or policy.timezone
     where = "in your account's time zone" if zone == "account" else f"in {zone} time"
@@ -168,7 +174,10 @@ def calendar_words(calendar: Calendar, policy: Policy) -> str:
 def _plan_view(policy: Policy, plan: Plan, priorities: list[str]) -> PlanView:
     rows = []
     for metric, label in _ROWS:
-        cells = [_cell(policy, plan, plan.targets.get(pid) or PriorityTargets(), metric) for pid in priorities]
+        cells = [
+            _cell(policy, plan, plan.targets.get(pid) or PriorityTargets(), metric)
+            for pid in priorities
+        ]
         if any(cell != "—" for cell in cells):
             rows.append(MatrixRow(metric, label, cells))
     requires = [
@@ -185,7 +194,10 @@ def _plan_view(policy: Policy, plan: Plan, priorities: list[str]) -> PlanView:
     reviews = plan.case_reviews
     if reviews.on_demand:
         quota = f"up to {reviews.quota} per {reviews.period}" if reviews.quota else "on request"
-        review_text = f"Case review sessions {quota}, each at most {policy.rules.case_review.max_minutes} minutes including planning."
+        cap = policy.rules.case_review.max_minutes
+        review_text = (
+            f"Case review sessions {quota}, each at most {cap} minutes including planning."
+        )
     else:
         review_text = "No on-demand case review sessions; support may still schedule one with you."
     return PlanView(
@@ -196,7 +208,8 @@ def _plan_view(policy: Policy, plan: Plan, priorities: list[str]) -> PlanView:
         unverified=plan.unverified,
         calendar=_calendar_name(plan.calendar, policy.calendars[plan.calendar]),
         channels=[
-            (policy.channels[cid].name, _channel_rule(policy, rule)) for cid, rule in plan.channels.items()
+            (policy.channels[cid].name, _channel_rule(policy, rule))
+            for cid, rule in plan.channels.items()
         ],
         requires=requires,
         case_reviews=review_text,
@@ -241,37 +254,49 @@ def _target_text(policy: Policy, plan: Plan, target: Target | None, prefix: str)
 def _cell(policy: Policy, plan: Plan, row: PriorityTargets, metric: str) -> str:
     match metric:
         case "periodic_update":
-            update = row.periodic_update
-            if update is None:
-                return "—"
-            every = _within(policy, plan, update.every, update.calendar)
-            every = "business day" if every == "1 business day" else every
-            text = f"ETA or every {every}" if update.eta else f"Every {every}"
-            return text + ", until service is restored"
+            return _update_cell(policy, plan, row)
         case "elevation":
-            elevation = row.elevation
-            if elevation is None:
-                return "—"
-            tier = policy.tiers[elevation.to].name
-            if elevation.within is None:
-                return f"Elevated to {tier} immediately"
-            within = _within(policy, plan, elevation.within, elevation.calendar)
-            return f"Elevated to {tier} if there is no ETA or workaround within {within}"
+            return _elevation_cell(policy, plan, row)
         case "rca":
-            if row.rca is None:
-                return "—"
-            parts = []
-            for kind, target in (("Preliminary", row.rca.preliminary), ("Final", row.rca.final)):
-                if target is None:
-                    continue
-                if target.within is None:
-                    parts.append(f"{kind}: {target.note or 'no fixed deadline'}")
-                else:
-                    within = _within(policy, plan, target.within, target.calendar)
-                    parts.append(f"{kind} within {within} of service restoration")
-            return "; ".join(parts)
+            return _rca_cell(policy, plan, row)
         case _:
             return _target_text(policy, plan, getattr(row, metric), "Within")
+
+
+def _update_cell(policy: Policy, plan: Plan, row: PriorityTargets) -> str:
+    update = row.periodic_update
+    if update is None:
+        return "—"
+    every = _within(policy, plan, update.every, update.calendar)
+    every = "business day" if every == "1 business day" else every
+    text = f"ETA or every {every}" if update.eta else f"Every {every}"
+    return text + ", until service is restored"
+
+
+def _elevation_cell(policy: Policy, plan: Plan, row: PriorityTargets) -> str:
+    elevation = row.elevation
+    if elevation is None:
+        return "—"
+    tier = policy.tiers[elevation.to].name
+    if elevation.within is None:
+        return f"Elevated to {tier} immediately"
+    within = _within(policy, plan, elevation.within, elevation.calendar)
+    return f"Elevated to {tier} if there is no ETA or workaround within {within}"
+
+
+def _rca_cell(policy: Policy, plan: Plan, row: PriorityTargets) -> str:
+    if row.rca is None:
+        return "—"
+    parts = []
+    for kind, target in (("Preliminary", row.rca.preliminary), ("Final", row.rca.final)):
+        if target is None:
+            continue
+        if target.within is None:
+            parts.append(f"{kind}: {target.note or 'no fixed deadline'}")
+        else:
+            within = _within(policy, plan, target.within, target.calendar)
+            parts.append(f"{kind} within {within} of service restoration")
+    return "; ".join(parts)
 
 
 def _rules(policy: Policy) -> list[tuple[str, str]]:
@@ -291,15 +316,31 @@ def _rules(policy: Policy) -> list[tuple[str, str]]:
             + (", always with a reason" if reclass.reason_required else "")
             + f"; who is told: {', '.join(reclass.notify)}. Running clocks are recomputed from the "
             "case's opening under the new priority; clocks already met or missed keep their "
-            f"outcome, and a deadline already past moves to {reclass.grace.words()} after the change.",
+            f"outcome, and a deadline already past moves to {reclass.grace.words()} after the "
+            "change.",
         ),
-        ("What counts as a response", ", ".join(r.replace("_", " ") for r in rules.responses) + "; automatic acknowledgements do not."),
+        (
+            "What counts as a response",
+            ", ".join(r.replace("_", " ") for r in rules.responses)
+            + "; automatic acknowledgements do not.",
+        ),
     ]
     if pauses:
         out.append(("Waiting on you", pauses[0].upper() + pauses[1:] + "."))
     if rules.case_opening.contact_roles:
-        out.append(("Who may open cases", rules.case_opening.note or ", ".join(rules.case_opening.contact_roles)))
-    out.append(("Case review sessions", f"At most {rules.case_review.max_minutes} minutes each, planning and meeting time together."))
+        out.append(
+            (
+                "Who may open cases",
+                rules.case_opening.note or ", ".join(rules.case_opening.contact_roles),
+            )
+        )
+    out.append(
+        (
+            "Case review sessions",
+            f"At most {rules.case_review.max_minutes} minutes each, planning and meeting time "
+            "together.",
+        )
+    )
     return out
 
 
@@ -337,7 +378,10 @@ def _plan_markdown(plan: PlanView) -> list[str]:
         lines += ["> These figures are unverified: they are not published by the vendor.", ""]
     if plan.description:
         lines += [plan.description, ""]
-    lines += ["| | " + " | ".join(plan.priorities) + " |", "|---" * (len(plan.priorities) + 1) + "|"]
+    lines += [
+        "| | " + " | ".join(plan.priorities) + " |",
+        "|---" * (len(plan.priorities) + 1) + "|",
+    ]
     lines += [f"| {row.label} | " + " | ".join(row.cells) + " |" for row in plan.matrix]
     lines += ["", "Channels:", ""] + [f"- {name}: {rule}" for name, rule in plan.channels]
     if plan.requires:

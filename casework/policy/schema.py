@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator
@@ -83,7 +84,7 @@ def _day_hours(value: object) -> list[tuple[int, int]]:
     if not isinstance(items, list):
         raise ValueError(f"expected a list of opening hours like ['09:00-12:00'], got {value!r}")
     intervals = sorted(_parse_interval(item) for item in items)
-    for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
+    for (_, end), (start, _) in pairwise(intervals):
         if start < end:
             raise ValueError(f"opening hours {value!r} overlap")
     return intervals
@@ -313,7 +314,7 @@ class Rules(Model):
     case_opening: CaseOpening = Field(default_factory=CaseOpening)
     reclassification: Reclassification = Field(default_factory=Reclassification)
     responses: list[ResponseKind] = Field(
-        default_factory=lambda: ["reply", "phone_call", "chat"]  # G4: auto-acks do not count
+        default_factory=lambda: list[ResponseKind](["reply", "phone_call", "chat"])  # G4: auto-acks do not count
     )
     pauses: list[Pause] = Field(default_factory=list)
     pending_customer: PendingCustomer = Field(default_factory=PendingCustomer)

@@ -1,0 +1,54 @@
+"""Reads of stored policy versions, parsed into the engine's ``Policy`` (cached by hash)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import OuterRef, Subquery
+
+from casework.policies.models import PolicyVersion
+from casework.policy import Policy, load_policy_text
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPolicy:
+    """A stored version together with the policy it holds."""
+
+    row: PolicyVersion
+    policy: Policy
+
+
+@lru_cache(maxsize=64)
+def _parse(sha256: str, text: str, filename: str) -> Policy:
+    # Stored versions never change, so their hash is a safe cache key for the parsed policy.
+    return load_policy_text(text, filename=filename)
+
+
+def _stored(row: PolicyVersion) -> StoredPolicy:
+    return StoredPolicy(row, _parse(row.sha256, row.source, row.filename))
+
+
+def policy_get(policy_id: str, *, version: int | None = None) -> StoredPolicy:
+    """The policy ``policy_id`` at ``version`` (default: the latest loaded).
+
+    Raises ``PolicyVersion.DoesNotExist`` when there is no such policy or version."""
+    rows = PolicyVersion.objects.filter(policy_id=policy_id)
+    row = rows.get(version=version) if version is not None else rows.order_by("-version").first()
+    if row is None:
+        raise PolicyVersion.DoesNotExist(f"no policy {policy_id!r} is loaded")
+    return _stored(row)
+
+
+def policy_list_current() -> list[StoredPolicy]:
+    """The latest version of every loaded policy, by policy id."""
+    newest = PolicyVersion.objects.filter(policy_id=OuterRef("policy_id")).order_by("-version")
+    rows = PolicyVersion.objects.filter(version=Subquery(newest.values("version")[:1]))
+    return [_stored(row) for row in rows.order_by("policy_id")]
+
+
+def policy_ids() -> list[str]:
+    """Ids of every loaded policy."""
+    return list(
+        PolicyVersion.objects.order_by("policy_id").values_list("policy_id", flat=True).distinct()
+    )
