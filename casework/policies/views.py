@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from casework.policies.models import PolicyVersion
-from casework.policies.selectors import policy_get
+from casework.policies.selectors import policy_get, policy_list_current
 from casework.policy.render import policy_view
 
 
@@ -22,3 +22,8 @@ def policy_page(request: HttpRequest, policy_id: str) -> HttpResponse:
         raise Http404(f"no policy {policy_id!r}") from None
     context = {"view": policy_view(stored.policy), "stored": stored.row}
     return render(request, "policies/policy_page.html", context)
+
+
+def policy_index(request: HttpRequest) -> HttpResponse:
+    """Every loaded policy, linking to its page: casework's front page until the portal."""
+    return render(request, "policies/policy_index.html", {"policies": policy_list_current()})

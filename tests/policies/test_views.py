@@ -63,3 +63,13 @@ def test_policy_page_of_a_bad_version_is_404(client: Client, packs: dict[str, Lo
     assert client.get("/policy/liveops/?version=x").status_code == 404
     assert client.get("/policy/liveops/?version=5").status_code == 404
     assert client.get("/policy/liveops/?version=1").status_code == 200
+
+
+def test_front_page_lists_loaded_policies(client: Client, packs: dict[str, LoadResult]) -> None:
+    html = client.get("/").content.decode()
+    assert 'href="/policy/liveops/"' in html
+    assert 'href="/policy/liveperson/"' in html
+
+
+def test_front_page_says_how_to_load_a_policy_when_none_is(client: Client, db: None) -> None:
+    assert "casework policy load FILE" in client.get("/policy/").content.decode()
