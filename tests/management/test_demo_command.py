@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from tests.support import free_port
 
 CASEWORK = Path(sys.executable).parent / "casework"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for_health(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -52,7 +54,7 @@ def sign_in(base: str, username: str, password: str) -> str:
         return landed_on
 
 
-def test_demo_migrates_prints_logins_and_serves_the_app(tmp_path: Path) -> None:
+def test_demo_migrates_loads_the_packs_prints_logins_and_serves_the_app(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -69,7 +71,12 @@ def test_demo_migrates_prints_logins_and_serves_the_app(tmp_path: Path) -> None:
         assert set(logins) == {"agent", "manager", "contact"}, printed
         assert sign_in(base, "manager", logins["manager"]) == "/admin/"
 
-        with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=10) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(f"{base}/api/v1/policies", timeout=10) as response:  # noqa: S310 - loopback
+            loaded = {policy["id"] for policy in json.load(response)}
+        packs = {path.stem for path in (ROOT / "policy-packs").glob("*.yaml")}
+        assert packs == {"liveops", "liveperson"}
+        assert loaded == packs
+        with urllib.request.urlopen(f"{base}/policy/liveops/", timeout=10) as response:  # noqa: S310 - loopback
             assert response.status == 200
         with urllib.request.urlopen(f"{base}/static/admin/css/base.css", timeout=10) as response:  # noqa: S310 - loopback
             assert response.status == 200

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from casework.demo import demo_logins_create
@@ -41,12 +41,6 @@ class Command(BaseCommand):
         """Load each pack through `casework policy load` (a no-op for unchanged files)."""
         if not packs:
             self.stdout.write(self.style.WARNING("no policy packs found in policy-packs/"))
-        elif "policy" not in get_commands():
-            # The policies app gets its `policy` command with the engine integration; until
-            # then the demo still serves, and says plainly what it skipped.
-            names = ", ".join(pack.name for pack in packs)
-            self.stdout.write(self.style.WARNING(f"`casework policy` missing: {names} not loaded"))
-            return
         for pack in packs:
             self.stdout.write(f"casework demo: loading {pack.name}...")
             call_command("policy", "load", str(pack))
