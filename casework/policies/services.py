@@ -22,9 +22,7 @@ class LoadResult:
     created: bool
 
 
-def policy_version_load(
-    *, text: str, filename: str, loaded_by: User | None = None
-) -> LoadResult:
+def policy_version_load(*, text: str, filename: str, loaded_by: User | None = None) -> LoadResult:
     """Validate policy ``text`` and store it as the policy's next immutable version.
 
     Loading a text already stored for the same policy id (same SHA-256) is a no-op that

@@ -313,8 +313,9 @@ class Rules(Model):
     set_priority: list[str] = Field(default_factory=lambda: ["contact", "engineer"])
     case_opening: CaseOpening = Field(default_factory=CaseOpening)
     reclassification: Reclassification = Field(default_factory=Reclassification)
+    # G4: replies, calls and chats count as responses; automatic acknowledgements do not.
     responses: list[ResponseKind] = Field(
-        default_factory=lambda: list[ResponseKind](["reply", "phone_call", "chat"])  # G4: auto-acks do not count
+        default_factory=lambda: list[ResponseKind](["reply", "phone_call", "chat"])
     )
     pauses: list[Pause] = Field(default_factory=list)
     pending_customer: PendingCustomer = Field(default_factory=PendingCustomer)
