@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Request
+from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from casework.policies.services import policy_version_load
@@ -32,7 +32,8 @@ def test_liveops_policy_page_reads_on_a_375px_phone(
     assert response.status == 200
     assert phone.title() == "LiveOps Support · casework"
     assert phone.get_by_role("heading", name="Standard plan").is_visible()
-    table = phone.get_by_role("table", name="Response matrix, Standard plan (time counted on: 24x7)")
+    caption = "Response matrix, Standard plan (time counted on: 24x7)"
+    table = phone.get_by_role("table", name=caption)
     assert table.get_by_role("row", name="Time to open").inner_text().split("\t")[1:] == [
         "Within 2 hours",
         "Within 8 hours",
