@@ -17,6 +17,7 @@ _ISO = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)
 _WORDS = re.compile(
     r"^(\d+)\s*(business days?|bd|minutes?|mins?|hours?|hrs?|days?|weeks?|seconds?|secs?)$"
 )
+_WORD_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+(?=\d)")
 _WORD_UNITS = {
     "minute": "m", "minutes": "m", "min": "m", "mins": "m",
     "hour": "h", "hours": "h", "hr": "h", "hrs": "h",
@@ -92,6 +93,21 @@ def _plural(n: int, unit: str) -> str:
     return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 
 
+def _spoken_seconds(text: str) -> int | None:
+    """``'8 hours'``, and what ``words()`` writes for mixed units: ``'2 hours 30 minutes'``
+    (commas and "and" allowed between parts). None when ``text`` is not in words."""
+    parts = [part for part in _WORD_SEPARATOR.split(text) if part]
+    if not parts:
+        return None
+    total = 0
+    for part in parts:
+        words = _WORDS.fullmatch(part)
+        if words is None or words.group(2) not in _WORD_UNITS:
+            return None
+        total += int(words.group(1)) * _UNIT_SECONDS[_WORD_UNITS[words.group(2)]]
+    return total
+
+
 def parse_span(value: object) -> Span:
     """Parse a YAML duration value; raise ``ValueError`` naming the expected forms."""
     if isinstance(value, Span):
@@ -108,9 +124,11 @@ def parse_span(value: object) -> Span:
         if days == 0:
             return Span()
         return Span(business_days=days)
-    words = _WORDS.fullmatch(text)
-    if words:
-        text = words.group(1) + _WORD_UNITS[words.group(2)]
+    if text == "immediately":  # what ``words()`` says for a zero span
+        return Span()
+    spoken = _spoken_seconds(text)
+    if spoken is not None:
+        return Span(seconds=spoken)
     short = _SHORT.fullmatch(text)
     if short and text:
         units = ("w", "d", "h", "m", "s")

@@ -144,18 +144,22 @@ class _Constructor:
         self.count = 0
         self.open: set[int] = set()  # ids of the nodes being built: an alias back is a cycle
 
-    def fail(self, node: yaml.Node, message: str) -> PolicyError:
-        return PolicyError([PolicyIssue(self.filename, node.start_mark.line + 1, message)])
+    def fail(self, node: yaml.Node, path: Path_, message: str) -> PolicyError:
+        where = ".".join(str(part) for part in path)
+        text = f"{where}: {message}" if where else message
+        return PolicyError([PolicyIssue(self.filename, node.start_mark.line + 1, text)])
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
         self.count += 1
         if self.count > _MAX_VALUES:
-            raise self.fail(node, f"aliases expand past {_MAX_VALUES} values; expected a policy")
+            raise self.fail(
+                node, path, f"aliases expand past {_MAX_VALUES} values; expected a policy"
+            )
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
+            return self.scalar(node, path)
         if id(node) in self.open:
-            raise self.fail(node, "an alias refers to its own anchor; expected plain values")
+            raise self.fail(node, path, "an alias refers to its own anchor; expected plain values")
         self.open.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -164,26 +168,34 @@ class _Constructor:
         finally:
             self.open.discard(id(node))
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.Node, path: Path_) -> Any:
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:  # PyYAML's constructors assume well-formed scalars
             tag = node.tag.rsplit(":", 1)[-1]
             raise self.fail(
-                node, f"cannot read {node.value!r} as a YAML {tag} ({exc}); quote it for text"
+                node,
+                path,
+                f"cannot read {node.value!r} as a YAML {tag} ({exc}); "
+                f"expected a valid {tag}, or quotes around it for text",
             ) from None
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         self.loader.flatten_mapping(node)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            scalar = isinstance(key_node, yaml.ScalarNode)
+            key = self.scalar(key_node, path) if scalar else None
             if not isinstance(key, (str, int)):
-                raise self.fail(key_node, "keys must be plain text")
+                raise self.fail(key_node, path, "keys must be plain text")
             key = str(key)
             if key in out:
                 first = self.lines[(*path, key)]
-                raise self.fail(key_node, f"duplicate key {key!r} (first given on line {first})")
+                raise self.fail(
+                    key_node, path, f"duplicate key {key!r} (first given on line {first})"
+                )
             self.lines[(*path, key)] = key_node.start_mark.line + 1
             out[key] = self.build(value_node, (*path, key))
         return out
