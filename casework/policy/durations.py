@@ -65,6 +65,13 @@ class Span:
         out += f"{seconds}S" if seconds else ""
         return out
 
+    def text(self) -> str:
+        """Lossless text that ``parse_span`` reads back: ``3bd`` or an ISO 8601 duration.
+
+        ``isoformat()`` writes business days as ``P3D``, which reads back as 72 hours; policy
+        JSON uses this form instead so that business days stay business days."""
+        return f"{self.business_days}bd" if self.business_days else self.isoformat()
+
     def words(self) -> str:
         """The span as people write it: ``8 hours``, ``30 minutes``, ``3 business days``."""
         if self.business_days:

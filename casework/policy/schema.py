@@ -21,7 +21,7 @@ from casework.policy.errors import UnknownIdError
 SpanValue = Annotated[
     Span,
     PlainValidator(parse_span),
-    PlainSerializer(lambda span: span.isoformat(), return_type=str),
+    PlainSerializer(lambda span: span.text(), return_type=str),
 ]
 Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 

@@ -161,7 +161,7 @@ def test_policy_detail_and_its_versions(client: Client, packs: dict[str, LoadRes
     assert response.status_code == 200
     body = response.json()
     assert body["version"] == 1
-    assert body["plans"]["standard"]["targets"]["sev1"]["rca"]["preliminary"]["within"] == "P3D"
+    assert body["plans"]["standard"]["targets"]["sev1"]["rca"]["preliminary"]["within"] == "3bd"
     assert client.get("/api/v1/policies/liveperson?version=1").status_code == 200
     assert client.get("/api/v1/policies/liveperson?version=2").status_code == 404
     assert client.get("/api/v1/policies/unknown").status_code == 404

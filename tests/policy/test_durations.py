@@ -141,3 +141,9 @@ def test_words_round_trip_for_every_span(span: Span) -> None:
 @given(spans_of_business_days)
 def test_business_day_short_form_round_trips(span: Span) -> None:
     assert parse_span(f"{span.business_days}bd") == span
+
+
+@pytest.mark.parametrize("text", ["3bd", "1bd", "8h", "2h30m", "30m", "0s", "2d"])
+def test_text_reads_back_as_the_same_span(text: str) -> None:
+    span = parse_span(text)
+    assert parse_span(span.text()) == span
