@@ -235,7 +235,7 @@ class HoursCalendar(BusinessCalendar):
             nxt = min(probe + _SAMPLE_US, hi)
             if offset(nxt) != current and nxt < hi:
                 low, high = probe, nxt  # offset(low) == current != offset(high)
-                while high - low > US_PER_SECOND:
+                while high - low > 1:  # to the microsecond: the change itself
                     mid = (low + high) // 2
                     if offset(mid) == current:
                         low = mid
@@ -376,12 +376,18 @@ def add_with_pauses(
     is open at the due time. ``fraction`` < 1 gives the warning instant (75 % of the target).
 
     Business-day spans become their business time from ``start`` (G3) before pauses are
-    added, so a pause of two business hours moves the due time by two business hours.
+    added, so a pause of two business hours moves the due time by two business hours. Pauses
+    that take no business time before the G3 due time leave it as it is.
     """
     begin = to_us(start)
     if span.business_days:
-        budget = calendar.position_us(calendar.add_business_days_us(begin, span.business_days))
-        budget -= calendar.position_us(begin)
+        due = calendar.add_business_days_us(begin, span.business_days)
+        if fraction == 1.0 and not _moves_due(calendar, begin, due, pauses):
+            # The G3 due time itself. When it is an opening right after a close (Monday
+            # 00:00 after Friday 24:00), the budget below would end at the close instead:
+            # the same business time, two days earlier on the wall clock.
+            return from_us(due)
+        budget = calendar.position_us(due) - calendar.position_us(begin)
     else:
         budget = span.seconds * US_PER_SECOND
     if fraction != 1.0:
@@ -395,13 +401,30 @@ def add_with_pauses(
             continue
         if pause_start > cursor:
             available = calendar.position_us(pause_start) - calendar.position_us(cursor)
-            if available >= budget:
+            # A zero budget is due at the next instant that counts: not an opening that
+            # falls inside this pause (available == 0), but the first one after it.
+            if available > budget or available == budget > 0:
                 return from_us(calendar.add_us(cursor, budget))
             budget -= available
         if pause.end is None:
             return None
         cursor = max(cursor, to_us(pause.end))
     return from_us(calendar.add_us(cursor, budget))
+
+
+def _moves_due(calendar: BusinessCalendar, begin: int, due: int, pauses: list[Interval]) -> bool:
+    """Whether ``pauses`` change a due time ``due`` counted from ``begin``: an open pause
+    begun before it, or a pause that covers business time between the two."""
+    for pause in pauses:
+        pause_start = to_us(pause.start)
+        if pause.end is None:
+            if pause_start < due:
+                return True
+            continue
+        lo, hi = max(pause_start, begin), min(to_us(pause.end), due)
+        if hi > lo and calendar.position_us(hi) > calendar.position_us(lo):
+            return True
+    return False
 
 
 def business_between(

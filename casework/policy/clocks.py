@@ -400,7 +400,9 @@ def _track(
     end = _first(met, stop, at) or at
     # Only pauses that began while the clock was still open move its due time.
     pauses = [p for p in history.pauses.get(metric, []) if p.start < end]
-    resolved = _due(ctx, history, metric, start, at, stop, pauses)
+    # A clock already met when the priority changes keeps its outcome and its target (G13):
+    # priority changes are followed only while the clock is still open.
+    resolved = _due(ctx, history, metric, start, at, _first(met, stop), pauses)
     if resolved is None:
         return []
     due, warn = resolved.due, resolved.warn
@@ -473,6 +475,8 @@ def _periodic(ctx: _Context, history: _History, at: datetime) -> list[ClockState
         cycle_stop = stop if next_start is None else None
         clocks += _track(ctx, history, "periodic_update", start, next_start, cycle_stop, at,
                          cycle=index + 1, eta=eta)  # fmt: skip
+    if stop is None or stop == history.stopped_at:
+        return clocks  # an SLA stop (out of scope, feature request) cancels the cycle
     return [
         c if c.state != "cancelled" or c.cancelled_at != stop or c.due_at is None else _stopped(c)
         for c in clocks
@@ -480,7 +484,8 @@ def _periodic(ctx: _Context, history: _History, at: datetime) -> list[ClockState
 
 
 def _stopped(clock: ClockState) -> ClockState:
-    """A cycle ended by service restoration or resolution before it was due counts as met."""
+    """A cycle ended by service restoration, resolution or closure before it was due counts
+    as met."""
     return replace(clock, state="met", met_at=clock.cancelled_at, cancelled_at=None)
 
 
