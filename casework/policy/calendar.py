@@ -307,7 +307,7 @@ class HoursCalendar(BusinessCalendar):
         day = w.business_days[k + days] - _EPOCH_ORDINAL
         candidate = _wall_to_utc(w, day * US_PER_DAY + local % US_PER_DAY)
         w = self._ensure(candidate)
-        return _clamp_to_day(w, candidate, _wall_to_utc(w, (day + 1) * US_PER_DAY))
+        return _clamp_to_day(w, candidate, day)
 
 
 def _offset_at(w: _Window, instant: int) -> int:
@@ -319,6 +319,11 @@ def _wall_to_utc(w: _Window, wall: int) -> int:
     with ``fold=0``: a repeated time is its first occurrence; a skipped time is read with the
     offset from before the change (02:30 on a spring-forward night is 03:30 summer time)."""
     i = bisect.bisect_right(w.seg_starts, wall) - 1
+    instant = wall - w.seg_offsets[i]
+    if w.seg_starts[i] + 2 * US_PER_DAY <= instant < w.seg_ends[i] - 2 * US_PER_DAY:
+        # Two days or more from any offset change (no zone moves by more than 26 hours):
+        # no gap, no repeated hour, one answer.
+        return instant
     before = None
     for j in (i - 1, i, i + 1):
         if 0 <= j < len(w.seg_starts):
@@ -332,11 +337,13 @@ def _wall_to_utc(w: _Window, wall: int) -> int:
     return before
 
 
-def _clamp_to_day(w: _Window, candidate: int, day_end: int) -> int:
-    """``candidate`` if open; else the day's next opening, else the close of its last one."""
+def _clamp_to_day(w: _Window, candidate: int, day: int) -> int:
+    """``candidate`` if open; else the next opening of ``day`` (days since the epoch, local),
+    else the close of that day's last opening."""
     i = bisect.bisect_right(w.starts, candidate) - 1
     if i >= 0 and candidate < w.ends[i]:
         return candidate
+    day_end = _wall_to_utc(w, (day + 1) * US_PER_DAY)
     if i + 1 < len(w.starts) and w.starts[i + 1] < day_end:
         return w.starts[i + 1]
     return w.ends[i]
