@@ -33,7 +33,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from casework.policy.calendar import (
@@ -218,7 +218,8 @@ def compute_clocks(
     Returns clocks ordered by metric, periodic-update cycles oldest first. A history without
     an ``opened`` event has no clocks (R6: nothing is tracked before a case exists).
     """
-    history = _gather(policy, sorted((e for e in events if e.at <= at), key=lambda e: e.at))
+    at = at.astimezone(UTC)
+    history = _gather(policy, sorted((_in_utc(e) for e in events if e.at <= at), key=_when))
     if history is None:
         return []
     ctx = _Context(policy, plan_id, account_timezone)
@@ -240,6 +241,16 @@ def compute_clocks(
             met = history.rca.get(kind)
             clocks += _track(ctx, history, metric, rca_start, met, history.stopped_at, at)  # type: ignore[arg-type]
     return clocks
+
+
+def _in_utc(event: Event) -> Event:
+    """The event with its instants in UTC, so every time a clock reports is UTC."""
+    eta = event.eta.astimezone(UTC) if event.eta is not None else None
+    return replace(event, at=event.at.astimezone(UTC), eta=eta)
+
+
+def _when(event: Event) -> datetime:
+    return event.at
 
 
 def _first(*instants: datetime | None) -> datetime | None:

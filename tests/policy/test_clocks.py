@@ -561,3 +561,20 @@ def test_clocks_with_random_pauses_match_the_oracle(history: History) -> None:
             assert history.policy.rules.warning_threshold == 0.75
             warn = oracle.add_excluding(history.opened_at, budget * 3 // 4, pauses)
             assert clock.warn_at == warn, key
+
+
+def test_every_clock_time_is_reported_in_utc() -> None:
+    policy = load_policy(PACKS / "liveops.yaml")
+    pacific = ZoneInfo("America/Los_Angeles")
+    opened = datetime(2026, 11, 20, 9, 0, tzinfo=pacific)
+    events = [
+        Event("opened", opened, priority="P2"),
+        Event("response", opened + timedelta(hours=1), response="reply"),
+        Event("eta", opened + timedelta(hours=1), eta=opened + timedelta(hours=5)),
+    ]
+    clocks = compute_clocks(policy, "standard", events, opened + timedelta(hours=2))
+    for clock in clocks:
+        for instant in (clock.started_at, clock.due_at, clock.warn_at, clock.met_at):
+            assert instant is None or instant.utcoffset() == timedelta(0), clock
+    first = next(c for c in clocks if c.metric == "first_response")
+    assert first.met_at == datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
