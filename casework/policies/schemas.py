@@ -7,13 +7,17 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import AwareDatetime, field_validator
 
+# Ids as the policy language allows them: also keeps NUL bytes and the like away from the
+# database (PostgreSQL refuses NUL in text, SQLite would store it).
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
 
 class PreviewIn(Schema):
     """``POST /policy/preview``: the clocks a case opened then would get, and their due times."""
 
-    policy: str = Field(..., min_length=1, description="Policy id, e.g. liveops")
-    plan: str = Field(..., min_length=1, description="Plan id within the policy")
-    priority: str = Field(..., min_length=1, description="Priority id within the policy")
+    policy: str = Field(..., pattern=ID_PATTERN, max_length=64, description="Policy id: liveops")
+    plan: str = Field(..., pattern=ID_PATTERN, max_length=64, description="Plan id in the policy")
+    priority: str = Field(..., pattern=ID_PATTERN, max_length=64, description="Priority id")
     opened_at: AwareDatetime = Field(..., description="ISO 8601 instant with a UTC offset")
     version: int | None = Field(None, ge=1, description="Stored version (default: latest)")
     timezone: str | None = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -9,6 +10,8 @@ from django.db.models import OuterRef, Subquery
 
 from casework.policies.models import PolicyVersion
 from casework.policy import Policy, load_policy_text
+
+_POLICY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,9 @@ def policy_get(policy_id: str, *, version: int | None = None) -> StoredPolicy:
     """The policy ``policy_id`` at ``version`` (default: the latest loaded).
 
     Raises ``PolicyVersion.DoesNotExist`` when there is no such policy or version."""
+    if not _POLICY_ID.fullmatch(policy_id):
+        # Not an id the language allows (a NUL byte, say): nothing to ask the database.
+        raise PolicyVersion.DoesNotExist(f"no policy {policy_id!r} is loaded")
     rows = PolicyVersion.objects.filter(policy_id=policy_id)
     row = rows.get(version=version) if version is not None else rows.order_by("-version").first()
     if row is None:

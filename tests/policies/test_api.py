@@ -172,3 +172,10 @@ def test_policy_endpoints_are_in_the_openapi_document(client: Client) -> None:
     assert "/api/v1/policy/preview" in paths
     assert "/api/v1/policies" in paths
     assert "/api/v1/policies/{policy_id}" in paths
+
+
+@pytest.mark.parametrize("policy_id", ["a%00b", "x" * 65, "%20", "..%2F"])
+def test_policy_detail_of_a_malformed_id_is_a_404(
+    client: Client, packs: dict[str, LoadResult], policy_id: str
+) -> None:
+    assert client.get(f"/api/v1/policies/{policy_id}").status_code == 404
