@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the /api/v1/docs page's assets locally, no CDN
     "casework",
     "casework.policies",
+    "casework.accounts",
+    "casework.cases",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Customers and people: organisations, their plan subscription, contacts, staff, API tokens."""

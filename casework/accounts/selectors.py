@@ -1,0 +1,181 @@
+"""Reads of accounts: subscriptions, onboarding, and the access helpers every app uses.
+
+The access helpers :func:`user_organization` and :func:`user_role` are the one place that
+says whose data a user may reach. The cases app's selectors (``case_get_for_user`` and the
+list selectors) will filter by ``user_organization(user)``: a contact only ever sees rows of
+its own organisation, and any other organisation's object answers 404, exactly as if it did
+not exist (SPEC §4 "Authentication"; STYLE house rule 3). ``None`` means staff, who are not
+limited to one organisation; what each staff role may *do* is decided by ``user_role``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
+
+from casework.accounts.models import (
+    CONTACT,
+    TOKEN_PREFIX,
+    ApiToken,
+    CaseVisibility,
+    Contact,
+    ContactRole,
+    Organization,
+    StaffProfile,
+    StaffRole,
+    Subscription,
+    token_digest,
+)
+from casework.policies.selectors import StoredPolicy, policy_get
+from casework.policy import Policy
+
+
+class NoRoleError(PermissionDenied):
+    """A user who is neither a contact nor staff: they may reach nothing."""
+
+
+def subscription_current(organization: Organization, *, at: datetime) -> Subscription | None:
+    """The subscription in effect at ``at``: started at or before it and not yet ended."""
+    return (
+        organization.subscriptions.filter(effective_from__lte=at)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=at))
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def subscription_policy(subscription: Subscription) -> StoredPolicy:
+    """The stored policy a subscription runs under: its pinned version, or the latest.
+
+    Raises ``PolicyVersion.DoesNotExist`` if that version is gone (versions are never
+    deleted, so only a hand-edited database gets there)."""
+    return policy_get(subscription.policy_id, version=subscription.policy_version)
+
+
+def organization_get_by_name(name: str) -> Organization:
+    """The organisation called ``name``; ``Organization.DoesNotExist`` if there is none."""
+    return Organization.objects.get(name=name)
+
+
+def organization_onboarding_problems(
+    organization: Organization, *, at: datetime | None = None
+) -> list[str]:
+    """Why ``organization`` is not fully onboarded at ``at`` (default: now); empty when it is.
+
+    R28: at least one emergency-contact email. And a plan subscription in effect, since
+    without one no case has targets.
+    """
+    at = at or timezone.now()
+    problems = []
+    if subscription_current(organization, at=at) is None:
+        problems.append("no plan subscription is in effect")
+    if not organization.emergency_contacts.exists():
+        problems.append("no emergency contact email (R28: at least one is required)")
+    return problems
+
+
+def _contact(user: User) -> Contact | None:
+    try:
+        return user.contact
+    except Contact.DoesNotExist:
+        return None
+
+
+def _staff_profile(user: User) -> StaffProfile | None:
+    try:
+        return user.staff_profile
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def user_role(user: User) -> str:
+    """``"contact"`` for a customer contact, else the staff role (``engineer``, ``admin``…).
+
+    A superuser without a staff profile (made by ``createsuperuser``) counts as ``admin``.
+    Anyone else has no role and raises :class:`NoRoleError`.
+    """
+    if _contact(user) is not None:
+        return CONTACT
+    profile = _staff_profile(user)
+    if profile is not None:
+        return profile.role
+    if user.is_superuser:
+        return StaffRole.ADMIN.value
+    raise NoRoleError(f"user {user.username!r} is neither a contact nor staff")
+
+
+def user_has_role(user: User) -> bool:
+    """True when :func:`user_role` has an answer for ``user``."""
+    try:
+        user_role(user)
+    except NoRoleError:
+        return False
+    return True
+
+
+def user_organization(user: User) -> Organization | None:
+    """The organisation a contact belongs to, or None for staff (not limited to one).
+
+    Scoped selectors filter by it, so a contact reaches only its organisation's data and gets
+    a 404 for anyone else's. A user who is neither raises :class:`NoRoleError` rather than
+    answer None, which would read as "staff".
+    """
+    contact = _contact(user)
+    if contact is not None:
+        return contact.organization
+    user_role(user)  # raises NoRoleError for a user with no role at all
+    return None
+
+
+def contact_sees_all_cases(contact: Contact) -> bool:
+    """True when ``contact`` sees all of the organisation's cases, not only its own (R30).
+
+    The organisation's ``case_visibility`` widens from its administrators (``account``) to
+    administrators and managers (``managers_only``) to every contact (``everyone``).
+    """
+    match contact.organization.case_visibility:
+        case CaseVisibility.EVERYONE:
+            return True
+        case CaseVisibility.MANAGERS_ONLY:
+            return contact.role in {ContactRole.ADMINISTRATOR, ContactRole.MANAGER}
+        case _:
+            return contact.role == ContactRole.ADMINISTRATOR
+
+
+def contact_role_may_open_cases(contact: Contact, *, policy: Policy) -> bool:
+    """True when the policy lets a contact with this role open cases (R27, G28).
+
+    ``rules.case_opening.contact_roles`` null means any contact. The plan entitlement that
+    the LivePerson pack also asks for (``requires_entitlement``) is the cases app's check.
+    """
+    roles = policy.rules.case_opening.contact_roles
+    return roles is None or contact.role in roles
+
+
+def token_find(plaintext: str) -> ApiToken | None:
+    """The token whose SHA-256 matches ``plaintext``, with its user; None if there is none.
+
+    The lookup compares hashes through the unique index, never the secret itself, so its
+    timing says nothing about how much of a guess was right. Revoked tokens are returned
+    too: deciding what they may do is the caller's business.
+    """
+    plaintext = plaintext.strip()
+    if not plaintext.startswith(TOKEN_PREFIX):
+        return None
+    return (
+        ApiToken.objects.select_related("user").filter(token_hash=token_digest(plaintext)).first()
+    )
+
+
+def user_get_by_username(username: str) -> User:
+    """The user ``username``; ``User.DoesNotExist`` if there is none."""
+    return User.objects.get(username=username)
+
+
+def token_list_for_user(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones included."""
+    return list(user.api_tokens.order_by("-created_at"))
