@@ -5,6 +5,7 @@ Each domain app contributes a ninja Router from its ``api.py``; add it here with
 """
 
 from casework.api.errors import CaseworkAPI
+from casework.cases.api import router as cases_router
 from casework.policies.api import router as policies_router
 
 api = CaseworkAPI(
@@ -17,3 +18,4 @@ api = CaseworkAPI(
 )
 
 api.add_router("/", policies_router)
+api.add_router("/", cases_router)

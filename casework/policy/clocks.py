@@ -410,7 +410,12 @@ def _track(
     """One clock from ``start``: met at ``met``, cancelled at ``stop``, judged at ``at``."""
     end = _first(met, stop, at) or at
     # Only pauses that began while the clock was still open move its due time.
-    pauses = [p for p in history.pauses.get(metric, []) if p.start < end]
+    # A pause that begins at the very instant asked about counts: the clock is paused now.
+    pauses = [
+        p
+        for p in history.pauses.get(metric, [])
+        if p.start < end or (p.start == at and met is None and stop is None)
+    ]
     # A clock already met when the priority changes keeps its outcome and its target (G13):
     # priority changes are followed only while the clock is still open.
     resolved = _due(ctx, history, metric, start, at, _first(met, stop), pauses)
@@ -479,7 +484,7 @@ def _periodic(ctx: _Context, history: _History, at: datetime) -> list[ClockState
         next_start = starts[index + 1] if index + 1 < len(starts) else None
         row = ctx.targets(history.priority_at(start))
         eta = (
-            _eta_for(history, start, next_start or at)
+            _eta_for(history, start, next_start)
             if uses_eta and row.periodic_update and row.periodic_update.eta
             else None
         )

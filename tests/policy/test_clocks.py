@@ -578,3 +578,34 @@ def test_every_clock_time_is_reported_in_utc() -> None:
             assert instant is None or instant.utcoffset() == timedelta(0), clock
     first = next(c for c in clocks if c.metric == "first_response")
     assert first.met_at == datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+
+
+@pytest.mark.rule("G7")
+def test_an_eta_given_at_the_very_instant_of_evaluation_counts() -> None:
+    policy = load_policy(PACKS / "liveops.yaml")
+    opened = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+    reply_at = opened + timedelta(hours=1)
+    events = [
+        Event("opened", opened, priority="P2"),
+        Event("response", reply_at, response="reply"),
+        Event("eta", reply_at, eta=opened + timedelta(hours=3)),
+    ]
+    clocks = compute_clocks(policy, "standard", events, reply_at)
+    cycle = next(c for c in clocks if c.key == "periodic_update#2")
+    assert cycle.due_at == opened + timedelta(hours=3)
+    assert cycle.eta_bound
+
+
+@pytest.mark.rule("R17")
+def test_a_clock_is_paused_at_the_instant_its_pause_begins() -> None:
+    policy = load_policy(PACKS / "liveops.yaml")
+    opened = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+    pause_at = opened + timedelta(hours=1)
+    events = [
+        Event("opened", opened, priority="P2"),
+        Event("status", pause_at, status="pending_customer"),
+    ]
+    clocks = compute_clocks(policy, "standard", events, pause_at)
+    first = next(c for c in clocks if c.metric == "first_response")
+    assert first.state == "paused"
+    assert first.due_at is None

@@ -1,0 +1,276 @@
+"""``/api/v1/cases``: SPEC §4 "Cases". Token auth; a contact reaches only its organisation's
+cases (anything else is a 404); bad input is a 422 naming the field; a refused change is a 409
+with the reason."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from casework.accounts.models import Organization, Product
+from casework.accounts.selectors import (
+    contact_role_may_open_cases,
+    subscription_current,
+    subscription_policy,
+    user_organization,
+)
+from casework.api.auth import BearerTokenAuth
+from casework.api.errors import FieldError
+from casework.cases.errors import CaseInputError, TransitionRefusedError
+from casework.cases.models import Case
+from casework.cases.schemas import (
+    CaseIn,
+    CaseOut,
+    CasePage,
+    ClockOut,
+    ElevateIn,
+    EventOut,
+    MessageIn,
+    MessageOut,
+    ReclassifyIn,
+    TransitionIn,
+)
+from casework.cases.selectors import (
+    CaseFilters,
+    case_events_for_user,
+    case_get_for_user,
+    case_list_for_user,
+)
+from casework.cases.services import (
+    CaseDraft,
+    case_elevate,
+    case_message_add,
+    case_open,
+    case_reclassify,
+    case_transition,
+)
+
+router = Router(tags=["cases"], auth=BearerTokenAuth())
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+def _case(request: HttpRequest, case_id: int) -> Case:
+    try:
+        return case_get_for_user(_user(request), case_id)
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if user_organization(_user(request)) is not None:
+        raise HttpError(403, "only support staff may do this")
+
+
+def case_out(case: Case) -> CaseOut:
+    """The API shape of a case and its clocks."""
+    return CaseOut(
+        id=case.pk,
+        number=case.number,
+        organization=case.organization_id,
+        subject=case.subject,
+        description=case.description,
+        priority=case.priority,
+        environment=case.environment,
+        channel=case.channel,
+        origin=case.origin,
+        tier=case.tier,
+        status=case.status,
+        plan=case.plan,
+        policy=case.policy_id,
+        policy_version=case.policy_version,
+        created_at=case.created_at,
+        next_due_at=case.next_due_at,
+        clocks=[
+            ClockOut.model_validate(clock, from_attributes=True) for clock in case.clocks.all()
+        ],
+    )
+
+
+def _domain(error: CaseInputError | TransitionRefusedError) -> Exception:
+    if isinstance(error, CaseInputError):
+        return FieldError(error.field, error.message)
+    return HttpError(409, error.reason)
+
+
+@router.post("/cases", response={201: CaseOut})
+def case_create(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
+    """Open a case. A contact opens it for its own organisation (if the policy lets its role,
+    R27); staff name the organisation. No priority: the policy's default (R56)."""
+    user = _user(request)
+    organization = user_organization(user)
+    if organization is None:
+        if payload.organization is None:
+            raise FieldError("organization", "staff must say whose case it is")
+        organization = Organization.objects.filter(pk=payload.organization).first()
+        if organization is None:
+            raise FieldError("organization", f"no organisation {payload.organization}")
+    else:
+        if payload.organization not in (None, organization.pk):
+            raise FieldError("organization", "contacts open cases for their own organisation")
+        subscription = subscription_current(organization, at=timezone.now())
+        if subscription is not None:
+            policy = subscription_policy(subscription).policy
+            if not contact_role_may_open_cases(user.contact, policy=policy):
+                raise HttpError(
+                    403, policy.rules.case_opening.note or "your role may not open cases"
+                )
+    product = None
+    if payload.product is not None:
+        product = Product.objects.filter(pk=payload.product).first()
+        if product is None:
+            raise FieldError("product", f"no product {payload.product}")
+    draft = CaseDraft(
+        organization=organization,
+        subject=payload.subject,
+        description=payload.description,
+        environment=payload.environment,
+        priority=payload.priority,
+        channel=payload.channel or "api",
+        product=product,
+        notified_at=payload.notified_at,
+    )
+    try:
+        case = case_open(draft=draft, requester=user, at=timezone.now())
+    except CaseInputError as error:
+        raise _domain(error) from None
+    return Status(201, case_out(case))
+
+
+class CaseListQuery(Schema):
+    """Filters of ``GET /cases``."""
+
+    status: str | None = None
+    priority: str | None = None
+    tier: str | None = None
+    organization: int | None = None
+    assignee: int | None = None
+    breached: bool | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("/cases", response=CasePage)
+def case_list(request: HttpRequest, query: Query[CaseListQuery]) -> CasePage:
+    """The cases you may see, next due first; follow ``next`` for the following page."""
+    if not 1 <= query.limit <= 200:
+        raise FieldError("limit", "expected 1 to 200", source="query")
+    filters = CaseFilters(
+        status=query.status,
+        priority=query.priority,
+        tier=query.tier,
+        organization=query.organization,
+        assignee=query.assignee,
+        breached=query.breached,
+    )
+    try:
+        cases, cursor = case_list_for_user(
+            _user(request), filters=filters, cursor=query.cursor, limit=query.limit
+        )
+    except ValueError:
+        raise FieldError("cursor", "not a cursor this API gave out", source="query") from None
+    return CasePage(items=[case_out(case) for case in cases], next=cursor)
+
+
+@router.get("/cases/{case_id}", response=CaseOut)
+def case_detail(request: HttpRequest, case_id: int) -> CaseOut:
+    """One case with its clocks."""
+    return case_out(_case(request, case_id))
+
+
+@router.post("/cases/{case_id}/messages", response={201: MessageOut})
+def case_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[MessageOut]:
+    """Reply or add an internal note. Support's public replies are responses (G4); support
+    may record an ETA (G7) or a workaround (R62) with one."""
+    case = _case(request, case_id)
+    from_support = user_organization(_user(request)) is None
+    if not from_support:
+        if not payload.public:
+            raise FieldError("public", "customers' messages are always public")
+        if payload.eta is not None:
+            raise FieldError("eta", "only support gives an ETA")
+        if payload.workaround:
+            raise FieldError("workaround", "only support records a workaround")
+    message = case_message_add(
+        case=case,
+        author=_user(request),
+        body=payload.body,
+        public=payload.public,
+        from_support=from_support,
+        at=timezone.now(),
+        eta=payload.eta,
+        workaround=payload.workaround,
+    )
+    return Status(201, MessageOut.model_validate(message, from_attributes=True))
+
+
+@router.post("/cases/{case_id}/reclassify", response=CaseOut)
+def case_reclassify_op(request: HttpRequest, case_id: int, payload: ReclassifyIn) -> CaseOut:
+    """Change the priority, with a reason (staff only; R53–R55)."""
+    case = _case(request, case_id)
+    _staff_only(request)
+    try:
+        case_reclassify(
+            case=case, actor=_user(request), priority=payload.priority, reason=payload.reason,
+            at=timezone.now(),
+        )  # fmt: skip
+    except (CaseInputError, TransitionRefusedError) as error:
+        raise _domain(error) from None
+    return case_out(_case(request, case_id))
+
+
+@router.post("/cases/{case_id}/elevate", response=CaseOut)
+def case_elevate_op(request: HttpRequest, case_id: int, payload: ElevateIn) -> CaseOut:
+    """Move the case to another tier, with a reason (staff only; R38–R41)."""
+    case = _case(request, case_id)
+    _staff_only(request)
+    try:
+        case_elevate(
+            case=case, actor=_user(request), tier=payload.tier, reason=payload.reason,
+            at=timezone.now(),
+        )  # fmt: skip
+    except (CaseInputError, TransitionRefusedError) as error:
+        raise _domain(error) from None
+    return case_out(_case(request, case_id))
+
+
+@router.post("/cases/{case_id}/transition", response=CaseOut)
+def case_transition_op(request: HttpRequest, case_id: int, payload: TransitionIn) -> CaseOut:
+    """Change the status; an illegal transition is a 409 with the reason (G15, R9)."""
+    case = _case(request, case_id)
+    try:
+        case_transition(
+            case=case,
+            actor=_user(request),
+            status=payload.status,
+            by_customer=user_organization(_user(request)) is not None,
+            at=timezone.now(),
+            note=payload.note,
+            exclusion=payload.exclusion,
+        )
+    except (CaseInputError, TransitionRefusedError) as error:
+        raise _domain(error) from None
+    return case_out(_case(request, case_id))
+
+
+@router.get("/cases/{case_id}/events", response=list[EventOut])
+def case_events(request: HttpRequest, case_id: int) -> list[EventOut]:
+    """The append-only history; contacts see its public part."""
+    case = _case(request, case_id)
+    return [
+        EventOut(
+            id=event.pk,
+            kind=event.kind,
+            at=event.at,
+            actor=event.actor.username if event.actor else None,
+            public=event.public,
+            data=event.data,
+        )
+        for event in case_events_for_user(_user(request), case)
+    ]

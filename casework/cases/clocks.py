@@ -1,0 +1,92 @@
+"""Stored clocks: replay a case's history through the engine and keep the answer in ``Clock``.
+
+``case_clocks_refresh`` is the one place that writes ``Clock`` rows and ``Case.next_due_at``;
+it runs in the same transaction as every change to a case, and ``casework sla rebuild`` runs
+it over every case. Nothing here decides a due time: ``casework.policy.compute_clocks`` does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from casework.cases.history import engine_events
+from casework.cases.models import Case, Clock
+from casework.policies.selectors import policy_get
+from casework.policy import ClockState, compute_clocks
+
+_OPEN_STATES = frozenset({"running", "paused"})
+
+
+def case_clock_states(case: Case, *, at: datetime) -> list[ClockState]:
+    """The case's clocks at ``at``, computed from its history under its pinned policy."""
+    policy = policy_get(case.policy_id, version=case.policy_version).policy
+    return compute_clocks(
+        policy,
+        case.plan,
+        engine_events(case.events.order_by("at", "id")),
+        at,
+        account_timezone=case.account_timezone or None,
+    )
+
+
+def case_clocks_refresh(case: Case, *, at: datetime) -> list[Clock]:
+    """Recompute the case's clocks at ``at`` and store them; returns the stored rows.
+
+    Call inside the transaction that changed the case. ``next_action_at`` is when the sweep
+    must look again: the warning instant, then the due time, of each open clock.
+    """
+    states = case_clock_states(case, at=at)
+    fired = set(case.clock_actions.values_list("clock_key", "kind"))
+    existing = {clock.key: clock for clock in case.clocks.all()}
+    rows: list[Clock] = []
+    for state in states:
+        row = existing.pop(state.key, None)
+        if row is None:
+            row = Clock(case=case, key=state.key)
+        values = _values(state, fired)
+        changed = row._state.adding or any(getattr(row, f) != v for f, v in values.items())
+        for field, value in values.items():
+            setattr(row, field, value)
+        if changed:
+            row.save()
+        rows.append(row)
+    if existing:
+        Clock.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    due = [r.due_at for r in rows if r.state in _OPEN_STATES and r.due_at is not None]
+    next_due = min(due) if due else None
+    if case.next_due_at != next_due:
+        case.next_due_at = next_due
+        Case.objects.filter(pk=case.pk).update(next_due_at=next_due)
+    return rows
+
+
+def _values(state: ClockState, fired: set[tuple[str, str]]) -> dict[str, object]:
+    # The sweep looks at a clock again at its warning, then at its breach, until each has
+    # been acted upon (a breached clock's row is no longer open, but its breach may not have
+    # been acted upon yet).
+    upcoming = []
+    if state.warn_at is not None and (state.key, "warning") not in fired:
+        ended = [t for t in (state.met_at, state.cancelled_at) if t is not None]
+        if not ended or min(ended) > state.warn_at:
+            upcoming.append(state.warn_at)
+    if state.breached_at is not None and (state.key, "breach") not in fired:
+        upcoming.append(state.breached_at)
+    elif state.state in _OPEN_STATES and state.due_at is not None:
+        upcoming.append(state.due_at)
+    return {
+        "metric": state.metric,
+        "cycle": state.cycle,
+        "state": state.state,
+        "priority": state.priority,
+        "calendar": state.calendar,
+        "target": state.target.text() if state.target else "",
+        "started_at": state.started_at,
+        "due_at": state.due_at,
+        "warn_at": state.warn_at,
+        "met_at": state.met_at,
+        "breached_at": state.breached_at,
+        "cancelled_at": state.cancelled_at,
+        "paused_seconds": state.paused_seconds,
+        "elevate_to": state.elevate_to or "",
+        "next_action_at": min(upcoming) if upcoming else None,
+    }

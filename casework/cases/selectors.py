@@ -1,0 +1,108 @@
+"""Reads of cases, always scoped to who is asking: the only door to customer cases.
+
+A contact reaches its own organisation's cases (all of them, or only those it requested, as
+the organisation's visibility setting says, R30); staff reach every case. Anything outside
+that answers ``Case.DoesNotExist``, which the API turns into a 404, never a 403, so an
+outsider cannot even learn that a case exists.
+"""
+
+from __future__ import annotations
+
+import binascii
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db.models import F, Q, QuerySet
+
+from casework.accounts.selectors import contact_sees_all_cases, user_organization
+from casework.cases.models import Case, CaseEvent
+
+
+def case_queryset_for_user(user: User) -> QuerySet[Case]:
+    """Every case ``user`` may see."""
+    organization = user_organization(user)
+    cases = Case.objects.select_related("organization")
+    if organization is None:
+        return cases
+    cases = cases.filter(organization=organization)
+    if not contact_sees_all_cases(user.contact):
+        cases = cases.filter(requester=user)
+    return cases
+
+
+def case_get_for_user(user: User, case_id: int) -> Case:
+    """The case ``case_id`` if ``user`` may see it; ``Case.DoesNotExist`` otherwise."""
+    return case_queryset_for_user(user).get(pk=case_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilters:
+    """List filters (all optional)."""
+
+    status: str | None = None
+    priority: str | None = None
+    tier: str | None = None
+    organization: int | None = None
+    assignee: int | None = None
+    breached: bool | None = None
+
+
+def _encode_cursor(case: Case) -> str:
+    due = case.next_due_at.isoformat() if case.next_due_at else "-"
+    return urlsafe_b64encode(f"{due}|{case.pk}".encode()).decode().rstrip("=")
+
+
+def _cursor_after(cases: QuerySet[Case], cursor: str) -> QuerySet[Case]:
+    try:
+        text = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise ValueError("malformed cursor") from error
+    due_text, _, id_text = text.partition("|")
+    last_id = int(id_text)
+    if due_text == "-":
+        return cases.filter(next_due_at__isnull=True, pk__gt=last_id)
+    due = datetime.fromisoformat(due_text)
+    return cases.filter(
+        Q(next_due_at__gt=due) | Q(next_due_at=due, pk__gt=last_id) | Q(next_due_at__isnull=True)
+    )
+
+
+def case_list_for_user(
+    user: User, *, filters: CaseFilters, cursor: str | None = None, limit: int = 50
+) -> tuple[list[Case], str | None]:
+    """A page of the cases ``user`` may see, next due first (keyset pagination: the cost of
+    a page does not grow with how far into the list it is). Returns (cases, next cursor).
+
+    ``cursor`` must come from a previous page; a malformed one raises ``ValueError``."""
+    cases = case_queryset_for_user(user)
+    for field in ("status", "priority", "tier"):
+        value = getattr(filters, field)
+        if value is not None:
+            cases = cases.filter(**{field: value})
+    if filters.organization is not None:
+        cases = cases.filter(organization_id=filters.organization)
+    if filters.assignee is not None:
+        cases = cases.filter(assignee_id=filters.assignee)
+    if filters.breached is not None:
+        breached = Q(clocks__state="breached")
+        cases = cases.filter(breached).distinct() if filters.breached else cases.exclude(breached)
+    if cursor:
+        cases = _cursor_after(cases, cursor)
+    page = list(
+        cases.order_by(F("next_due_at").asc(nulls_last=True), "pk").prefetch_related("clocks")[
+            : limit + 1
+        ]
+    )
+    if len(page) <= limit:
+        return page, None
+    return page[:limit], _encode_cursor(page[limit - 1])
+
+
+def case_events_for_user(user: User, case: Case) -> QuerySet[CaseEvent]:
+    """The case's history as ``user`` may read it: contacts see the public events only."""
+    events = case.events.select_related("actor").order_by("at", "pk")
+    if user_organization(user) is not None:
+        events = events.filter(public=True)
+    return events

@@ -1,0 +1,325 @@
+"""Writes on cases. Each service is atomic, appends the case's history in the same transaction
+and leaves its stored clocks recomputed from that history.
+
+Services assume an authorised caller (views and API operations check who may act); they
+validate what only the policy can tell (a priority's environments, a tier's existence) and
+raise :class:`CaseInputError` (→ 422) or :class:`TransitionRefusedError` (→ 409).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from casework.accounts.models import Organization, Product, ServiceAccount
+from casework.accounts.selectors import subscription_current, subscription_policy
+from casework.cases.clocks import case_clocks_refresh
+from casework.cases.errors import CaseInputError, TransitionRefusedError
+from casework.cases.history import engine_events
+from casework.cases.models import Case, CaseEvent, Message, Origin, Status
+from casework.cases.workflow import transition_refusal
+from casework.policies.selectors import policy_get
+from casework.policy import Event, Policy, compute_clocks, initial_tier
+
+# Channels whose messages arrive whatever they say: a priority they may not carry is lowered
+# with a note rather than refused (R50).
+UNREFUSABLE_CHANNELS = frozenset({"email", "phone", "dedicated-phone", "noc"})
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDraft:
+    """What a new case is made of (a frozen value: ``case_open`` takes many fields)."""
+
+    organization: Organization
+    subject: str
+    environment: str
+    description: str = ""
+    priority: str | None = None
+    channel: str = "portal"
+    origin: str = Origin.CUSTOMER
+    category: str = ""
+    product: Product | None = None
+    service_account: ServiceAccount | None = None
+    notified_at: datetime | None = None
+
+
+def _policy_of(case: Case) -> Policy:
+    return policy_get(case.policy_id, version=case.policy_version).policy
+
+
+def _priority_for(policy: Policy, draft: CaseDraft) -> tuple[str, str | None]:
+    """(priority, note): R56 default, R50 environments, lowered for unrefusable channels."""
+    asked = draft.priority or policy.rules.default_priority  # R56
+    if asked not in policy.enabled_priorities():
+        expected = ", ".join(policy.enabled_priorities())
+        raise CaseInputError("priority", f"unknown priority {asked!r}; expected one of {expected}")
+    allowed = [
+        pid
+        for pid in policy.enabled_priorities()
+        if draft.environment in policy.priorities[pid].environments
+    ]
+    if asked in allowed:
+        return asked, None
+    name = policy.priorities[asked].name
+    envs = " and ".join(policy.priorities[asked].environments)
+    if draft.channel not in UNREFUSABLE_CHANNELS:  # R50: refused, with the reason
+        raise CaseInputError(
+            "priority",
+            f"{name} is only for {envs}; a {draft.environment} case may be "
+            f"{', '.join(policy.priorities[p].name for p in allowed)}",
+        )
+    highest = allowed[0]
+    return highest, (
+        f"Asked for {name}, which is only for {envs}: opened as "
+        f"{policy.priorities[highest].name} for a {draft.environment} environment."
+    )
+
+
+@transaction.atomic
+def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case:
+    """Open a case under the organisation's current plan; its clocks start from history.
+
+    The case pins the policy version in force (a later version does not change it, G27),
+    starts at Level 1 or at the tier of an immediate elevation (R39, R61), and records the
+    problem notification for the time-to-open clock (G6).
+    """
+    subscription = subscription_current(draft.organization, at=at)
+    if subscription is None:
+        raise CaseInputError("organization", f"{draft.organization} has no support plan now")
+    stored = subscription_policy(subscription)
+    policy = stored.policy
+    priority, note = _priority_for(policy, draft)
+    zone = draft.service_account.time_zone if draft.service_account else ""
+    case = Case.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:16]}",  # replaced by CW-<id> below
+        organization=draft.organization,
+        service_account=draft.service_account,
+        requester=requester,
+        product=draft.product,
+        subject=draft.subject,
+        description=draft.description,
+        environment=draft.environment,
+        channel=draft.channel,
+        origin=draft.origin,
+        category=draft.category,
+        priority=priority,
+        tier=initial_tier(policy, subscription.plan_id, priority),
+        policy_id=policy.id,
+        policy_version=stored.row.version,
+        plan=subscription.plan_id,
+        account_timezone=zone or draft.organization.time_zone,
+        created_at=at,
+        updated_at=at,
+    )
+    case.number = f"CW-{case.pk:06d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    if draft.notified_at is not None and draft.notified_at < at:
+        CaseEvent.objects.create(
+            case=case, kind="notified", at=at, data={"at": draft.notified_at.isoformat()}
+        )
+    CaseEvent.objects.create(
+        case=case,
+        kind="opened",
+        at=at,
+        actor=requester,
+        data={
+            "priority": priority,
+            "asked_priority": draft.priority,
+            "note": note,
+            "environment": draft.environment,
+            "channel": draft.channel,
+            "origin": draft.origin,
+            "tier": case.tier,
+            "policy": f"{policy.id} v{stored.row.version}",
+            "plan": subscription.plan_id,
+        },
+    )
+    case_clocks_refresh(case, at=at)
+    return case
+
+
+@transaction.atomic
+def case_message_add(
+    *,
+    case: Case,
+    author: User | None,
+    body: str,
+    public: bool,
+    from_support: bool,
+    at: datetime,
+    kind: str = Message.Kind.REPLY,
+    eta: datetime | None = None,
+    workaround: bool = False,
+) -> Message:
+    """Add a reply, internal note or phone log. A public message from support is a response
+    (G4, R65); with ``eta`` it records an ETA (G7), with ``workaround`` a workaround (R62).
+    A customer's reply to a case waiting on them sends it back to support (R17)."""
+    message = Message.objects.create(
+        case=case,
+        author=author,
+        kind=kind,
+        public=public,
+        from_support=from_support,
+        body=body,
+        eta=eta,
+        workaround=workaround,
+        created_at=at,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind="message",
+        at=at,
+        actor=author,
+        public=public,
+        data={
+            "message": message.pk,
+            "via": "phone_call" if kind == Message.Kind.PHONE else "reply",
+            "public": public,
+            "from_support": from_support,
+            "eta": eta.isoformat() if eta else None,
+            "workaround": workaround,
+        },
+    )
+    if not from_support and public and case.status == Status.PENDING_CUSTOMER:
+        _status_set(case, Status.OPEN, actor=author, at=at, note="the customer replied")
+    elif from_support and public and case.status == Status.NEW:
+        _status_set(case, Status.OPEN, actor=author, at=at, note=None)
+    case_clocks_refresh(case, at=at)
+    return message
+
+
+def _status_set(
+    case: Case, new: str, *, actor: User | None, at: datetime, note: str | None
+) -> None:
+    CaseEvent.objects.create(
+        case=case,
+        kind="status",
+        at=at,
+        actor=actor,
+        data={"old": case.status, "new": new, "note": note},
+    )
+    case.status = new
+    Case.objects.filter(pk=case.pk).update(status=new, updated_at=at)
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: Case,
+    actor: User | None,
+    status: str,
+    by_customer: bool,
+    at: datetime,
+    note: str | None = None,
+    exclusion: str | None = None,
+) -> Case:
+    """Move the case to ``status`` if the workflow allows it (G15, R9); closing as out of
+    scope names the policy's exclusion (R2, R12–R16) and stops the SLA clocks."""
+    if status not in Status.values:
+        raise CaseInputError(
+            "status", f"unknown status {status!r}; expected one of {', '.join(Status.values)}"
+        )
+    policy = _policy_of(case)
+    if exclusion is not None and exclusion not in policy.rules.scope_exclusions:
+        expected = ", ".join(policy.rules.scope_exclusions) or "none defined"
+        raise CaseInputError(
+            "exclusion", f"unknown scope exclusion {exclusion!r}; expected {expected}"
+        )
+    refusal = transition_refusal(
+        case.status,
+        status,
+        by_customer=by_customer,
+        closable=case.closable,
+        scope_exclusion=exclusion,
+    )
+    if refusal is not None:
+        raise TransitionRefusedError(refusal.reason)
+    if exclusion is not None:
+        name = policy.rules.scope_exclusions[exclusion].name
+        CaseEvent.objects.create(
+            case=case,
+            kind="sla_stopped",
+            at=at,
+            actor=actor,
+            data={"exclusion": exclusion, "name": name},
+        )
+        case.scope_exclusion = exclusion
+        Case.objects.filter(pk=case.pk).update(scope_exclusion=exclusion)
+    _status_set(case, status, actor=actor, at=at, note=note)
+    case_clocks_refresh(case, at=at)
+    return case
+
+
+@transaction.atomic
+def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: datetime) -> Case:
+    """Change the priority (R53–R55): clocks are recomputed from their original start (G13);
+    the history keeps the reason and each running clock's old and new due time."""
+    policy = _policy_of(case)
+    if priority not in policy.enabled_priorities():
+        expected = ", ".join(policy.enabled_priorities())
+        raise CaseInputError(
+            "priority", f"unknown priority {priority!r}; expected one of {expected}"
+        )
+    if case.environment not in policy.priorities[priority].environments:  # R50
+        envs = " and ".join(policy.priorities[priority].environments)
+        raise CaseInputError("priority", f"{policy.priorities[priority].name} is only for {envs}")
+    if priority == case.priority:
+        raise TransitionRefusedError(f"the case is already {policy.priorities[priority].name}")
+    events = engine_events(case.events.order_by("at", "id"))
+    zone = case.account_timezone or None
+    before = compute_clocks(policy, case.plan, events, at, account_timezone=zone)
+    after = compute_clocks(
+        policy,
+        case.plan,
+        [*events, Event("priority", at, priority=priority)],
+        at,
+        account_timezone=zone,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind="priority",
+        at=at,
+        actor=actor,
+        data={
+            "old": case.priority,
+            "new": priority,
+            "reason": reason,
+            "old_due": {c.key: _iso(c.due_at) for c in before if c.state in {"running", "paused"}},
+            "new_due": {c.key: _iso(c.due_at) for c in after if c.state in {"running", "paused"}},
+        },
+    )
+    case.priority = priority
+    Case.objects.filter(pk=case.pk).update(priority=priority, updated_at=at)
+    case_clocks_refresh(case, at=at)
+    return case
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant else None
+
+
+@transaction.atomic
+def case_elevate(*, case: Case, actor: User | None, tier: str, reason: str, at: datetime) -> Case:
+    """Move the case to another tier by hand, with a reason (R38–R41)."""
+    policy = _policy_of(case)
+    if tier not in policy.tiers:
+        raise CaseInputError(
+            "tier", f"unknown tier {tier!r}; expected one of {', '.join(policy.tiers)}"
+        )
+    if tier == case.tier:
+        raise TransitionRefusedError(f"the case is already at {policy.tiers[tier].name}")
+    CaseEvent.objects.create(
+        case=case,
+        kind="elevated",
+        at=at,
+        actor=actor,
+        data={"old": case.tier, "new": tier, "reason": reason},
+    )
+    case.tier = tier
+    Case.objects.filter(pk=case.pk).update(tier=tier, updated_at=at)
+    case_clocks_refresh(case, at=at)
+    return case
