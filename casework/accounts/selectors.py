@@ -157,7 +157,7 @@ def contact_role_may_open_cases(contact: Contact, *, policy: Policy) -> bool:
 
 
 def token_find(plaintext: str) -> ApiToken | None:
-    """The token whose SHA-256 matches ``plaintext``, with its user; None if there is none.
+    """The token whose SHA-256 matches ``plaintext``, with its user and role; else None.
 
     The lookup compares hashes through the unique index, never the secret itself, so its
     timing says nothing about how much of a guess was right. Revoked tokens are returned
@@ -166,8 +166,11 @@ def token_find(plaintext: str) -> ApiToken | None:
     plaintext = plaintext.strip()
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
+    # One query answers everything token_authenticate asks: the user and what role it has.
     return (
-        ApiToken.objects.select_related("user").filter(token_hash=token_digest(plaintext)).first()
+        ApiToken.objects.select_related("user__contact__organization", "user__staff_profile")
+        .filter(token_hash=token_digest(plaintext))
+        .first()
     )
 
 
