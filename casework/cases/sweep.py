@@ -1,0 +1,123 @@
+"""The SLA sweep: act on every warning and breach that has come due, exactly once each.
+
+Exactly once, however many workers sweep at the same moment: a worker takes a case only by
+locking its row (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite, transactions
+are IMMEDIATE, so writers already queue), and each action is recorded as a ``ClockAction``
+row whose unique (case, clock, kind) key is checked inside that lock. A second sweep at the
+same instant finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from casework.cases.clocks import case_clock_states, case_clocks_refresh
+from casework.cases.models import Case, CaseEvent, Clock, ClockAction
+from casework.policies.selectors import policy_get
+from casework.policy.escalation import DueAction, actions_due
+
+
+@dataclass(frozen=True, slots=True)
+class SweepLine:
+    """One action taken, for the command's output."""
+
+    case_number: str
+    action: DueAction
+
+    def __str__(self) -> str:
+        a = self.action
+        what = f"{a.kind} {a.clock} ({a.priority}) due {a.due_at.isoformat()}"
+        extra = []
+        if a.notify:
+            extra.append("notify " + ", ".join(a.notify))
+        if a.elevate:
+            extra.append(f"elevate to {a.elevate}")
+        if a.page:
+            extra.append("page " + ", ".join(a.page))
+        return f"{self.case_number}: {what}" + (f" → {'; '.join(extra)}" if extra else "")
+
+
+def clock_sweep(*, at: datetime, batch: int = 200) -> list[SweepLine]:
+    """Act on everything due by ``at``; returns what was done (empty when nothing was due)."""
+    done: list[SweepLine] = []
+    seen: set[int] = set()
+    while True:
+        taken = _sweep_batch(at=at, batch=batch, skip=seen)
+        if not taken:
+            return done
+        for case_id, lines in taken:
+            seen.add(case_id)
+            done += lines
+
+
+def _due_case_ids(at: datetime, batch: int, skip: set[int]) -> list[int]:
+    ids = (
+        Clock.objects.filter(next_action_at__lte=at)
+        .exclude(case_id__in=skip)
+        .order_by("next_action_at")
+        .values_list("case_id", flat=True)[: batch * 4]
+    )
+    return list(dict.fromkeys(ids))[:batch]
+
+
+@transaction.atomic
+def _sweep_batch(*, at: datetime, batch: int, skip: set[int]) -> list[tuple[int, list[SweepLine]]]:
+    ids = _due_case_ids(at, batch, skip)
+    if not ids:
+        return []
+    cases = Case.objects.filter(pk__in=ids).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        cases = cases.select_for_update(skip_locked=True, of=("self",))
+    return [(case.pk, _act_on_case(case, at)) for case in cases]
+
+
+def _act_on_case(case: Case, at: datetime) -> list[SweepLine]:
+    policy = policy_get(case.policy_id, version=case.policy_version).policy
+    fired = set(case.clock_actions.values_list("clock_key", "kind"))
+    lines = []
+    for action in actions_due(policy, case_clock_states(case, at=at), at):
+        if (action.clock, action.kind) in fired:
+            continue
+        ClockAction.objects.create(
+            case=case, clock_key=action.clock, kind=action.kind, due_at=action.due_at, fired_at=at
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind=action.kind,
+            at=at,
+            public=False,
+            data={
+                "clock": action.clock,
+                "metric": action.metric,
+                "priority": action.priority,
+                "due_at": action.due_at.isoformat(),
+                "notify": list(action.notify),
+                "page": list(action.page),
+                "elevate": action.elevate,
+            },
+        )
+        if action.elevate and _tier_rank(policy.tiers, action.elevate) > _tier_rank(
+            policy.tiers, case.tier
+        ):
+            # R62: the elevation clock elevates; it is an action, not only a breach.
+            CaseEvent.objects.create(
+                case=case,
+                kind="elevated",
+                at=at,
+                public=False,
+                data={"old": case.tier, "new": action.elevate, "reason": f"{action.clock} due"},
+            )
+            case.tier = action.elevate
+            Case.objects.filter(pk=case.pk).update(tier=action.elevate, updated_at=at)
+        lines.append(SweepLine(case.number, action))
+    case_clocks_refresh(case, at=at)
+    return lines
+
+
+def _tier_rank(tiers: Mapping[str, object], tier: str) -> int:
+    order = list(tiers)
+    return order.index(tier) if tier in order else -1
