@@ -74,19 +74,25 @@ def test_an_unknown_plan_is_refused_naming_the_plans(packs: dict[str, LoadResult
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "field"),
+    ("name", "time_zone", "visibility", "field"),
     [
-        ({"name": "Acme Corp"}, "name"),
-        ({"name": "  "}, "name"),
-        ({"name": "Initech", "time_zone": "Mars/Olympus"}, "time_zone"),
-        ({"name": "Initech", "case_visibility": "nobody"}, "case_visibility"),
+        ("Acme Corp", "UTC", "account", "name"),
+        ("  ", "UTC", "account", "name"),
+        ("Initech", "Mars/Olympus", "account", "time_zone"),
+        ("Initech", "UTC", "nobody", "case_visibility"),
     ],
 )
 def test_bad_organization_fields_are_named(
-    acme: Organization, kwargs: dict[str, str], field: str
+    acme: Organization, name: str, time_zone: str, visibility: str, field: str
 ) -> None:
     with pytest.raises(FieldError) as error:
-        organization_create(policy_id="liveops", plan_id="standard", **kwargs)
+        organization_create(
+            name=name,
+            policy_id="liveops",
+            plan_id="standard",
+            time_zone=time_zone,
+            case_visibility=visibility,
+        )
     assert field_of(error) == field
 
 

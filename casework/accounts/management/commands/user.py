@@ -76,7 +76,7 @@ class Command(BaseCommand):
         try:
             return organization_get_by_name(name)
         except Organization.DoesNotExist:
-            raise CommandError(f"--org: no organization named {name!r}") from None
+            raise CommandError(f"--org: no organization {name!r}") from None
 
     def _password(self) -> str:
         password = sys.stdin.readline().rstrip("\r\n")
