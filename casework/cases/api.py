@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from casework.accounts.models import Organization, Product
@@ -152,6 +152,12 @@ class CaseListQuery(Schema):
     organization: int | None = None
     assignee: int | None = None
     breached: bool | None = None
+    at_risk: bool | None = Field(
+        None, description="A running clock past its warning instant, not yet breached"
+    )
+    q: str | None = Field(
+        None, max_length=500, description="Full-text search: subjects, descriptions, messages"
+    )
     cursor: str | None = None
     limit: int = 50
 
@@ -168,6 +174,8 @@ def case_list(request: HttpRequest, query: Query[CaseListQuery]) -> CasePage:
         organization=query.organization,
         assignee=query.assignee,
         breached=query.breached,
+        at_risk=query.at_risk,
+        q=query.q,
     )
     try:
         cases, cursor = case_list_for_user(

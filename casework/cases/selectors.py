@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from casework.accounts.selectors import contact_sees_all_cases, user_organization
-from casework.cases.models import Case, CaseEvent
+from casework.cases.models import Case, CaseEvent, Clock
+from casework.cases.search import case_search
 
 
 def case_queryset_for_user(user: User) -> QuerySet[Case]:
@@ -47,6 +49,8 @@ class CaseFilters:
     organization: int | None = None
     assignee: int | None = None
     breached: bool | None = None
+    at_risk: bool | None = None
+    q: str | None = None
 
 
 def _encode_cursor(case: Case) -> str:
@@ -69,14 +73,35 @@ def _cursor_after(cases: QuerySet[Case], cursor: str) -> QuerySet[Case]:
     )
 
 
+def _at_risk(at: datetime) -> Exists:
+    """A running clock past its warning instant and not yet due (so not yet breached)."""
+    return Exists(
+        Clock.objects.filter(case=OuterRef("pk"), state="running", warn_at__lte=at, due_at__gt=at)
+    )
+
+
 def case_list_for_user(
-    user: User, *, filters: CaseFilters, cursor: str | None = None, limit: int = 50
+    user: User,
+    *,
+    filters: CaseFilters,
+    cursor: str | None = None,
+    limit: int = 50,
+    at: datetime | None = None,
 ) -> tuple[list[Case], str | None]:
     """A page of the cases ``user`` may see, next due first (keyset pagination: the cost of
     a page does not grow with how far into the list it is). Returns (cases, next cursor).
 
+    ``q`` searches subjects, descriptions and messages through the full-text index
+    (``casework.cases.search``); contacts' searches leave internal notes out. ``at_risk``
+    is judged at ``at`` (default: now).
+
     ``cursor`` must come from a previous page; a malformed one raises ``ValueError``."""
     cases = case_queryset_for_user(user)
+    if filters.q is not None and filters.q.strip():
+        cases = case_search(cases, filters.q, internal=user_organization(user) is None)
+    if filters.at_risk is not None:
+        risk = _at_risk(at or timezone.now())
+        cases = cases.filter(risk if filters.at_risk else ~risk)
     for field in ("status", "priority", "tier"):
         value = getattr(filters, field)
         if value is not None:
