@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from casework.policy.durations import parse_span
 
 # -- helpers -----------------------------------------------------------------------------------
 
@@ -57,6 +60,20 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str) -> list[str]:
     """A comma-separated list; blanks around items and empty items are dropped."""
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_duration(name: str, default: str) -> timedelta | None:
+    """A duration such as ``14d`` or ``36h`` (``off`` disables); business days are refused."""
+    raw = env_str(name, default).strip()
+    if raw.lower() == "off":
+        return None
+    try:
+        span = parse_span(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}={raw!r}: {error}") from None
+    if span.is_business_days or span.is_zero:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a time such as 14d or 36h, or off")
+    return span.timedelta()
 
 
 def env_secret(name: str) -> str | None:
@@ -180,30 +197,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# The worker (`casework worker`, and a thread of `casework demo`) runs due tasks continuously
-# and the SLA sweep every CASEWORK_SWEEP_INTERVAL seconds.
-CASEWORK_SWEEP_INTERVAL = env_int("CASEWORK_SWEEP_INTERVAL", 30)
+# -- cases -------------------------------------------------------------------------------------
 
-# -- outgoing mail -----------------------------------------------------------------------------
-# SLA notifications are sent over SMTP by a task; a failed send is retried with a backoff
-# (CASEWORK_NOTIFY_RETRY_SECONDS, doubling) up to CASEWORK_NOTIFY_MAX_ATTEMPTS attempts.
-
-MAILERS = {
-    "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": env_str("CASEWORK_EMAIL_HOST", "localhost"),
-            "port": env_int("CASEWORK_EMAIL_PORT", 25),
-            "username": env_str("CASEWORK_EMAIL_USER", ""),
-            "password": env_secret("CASEWORK_EMAIL_PASSWORD") or "",
-            "use_tls": env_bool("CASEWORK_EMAIL_STARTTLS", False),
-            "timeout": env_int("CASEWORK_EMAIL_TIMEOUT", 30),
-        },
-    }
-}
-DEFAULT_FROM_EMAIL = env_str("CASEWORK_EMAIL_FROM", "casework@localhost")
-CASEWORK_NOTIFY_MAX_ATTEMPTS = env_int("CASEWORK_NOTIFY_MAX_ATTEMPTS", 5)
-CASEWORK_NOTIFY_RETRY_SECONDS = env_int("CASEWORK_NOTIFY_RETRY_SECONDS", 60)
+# R9: a case support marked "service restored" is resolved when the customer has not answered
+# within this time (``casework.cases.followups.case_auto_confirm_due``).
+CASEWORK_AUTO_CONFIRM_AFTER = env_duration("CASEWORK_AUTO_CONFIRM_AFTER", "14d")
 
 # -- time and language -------------------------------------------------------------------------
 # Stored and computed in UTC; each policy calendar carries its own IANA zone.
@@ -230,6 +228,4 @@ LOGGING = {
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CASEWORK_LOG_LEVEL", "INFO")},
-    # The worker runs django-tasks-db's batch worker every second: its start/stop lines are noise.
-    "loggers": {"django_tasks_db": {"level": "WARNING"}},
 }

@@ -41,6 +41,7 @@ from casework.cases.selectors import (
 )
 from casework.cases.services import (
     CaseDraft,
+    case_closable_set,
     case_elevate,
     case_message_add,
     case_open,
@@ -82,6 +83,7 @@ def case_out(case: Case) -> CaseOut:
         origin=case.origin,
         tier=case.tier,
         status=case.status,
+        closable=case.closable,
         plan=case.plan,
         policy=case.policy_id,
         policy_version=case.policy_version,
@@ -264,6 +266,17 @@ def case_transition_op(request: HttpRequest, case_id: int, payload: TransitionIn
         )
     except (CaseInputError, TransitionRefusedError) as error:
         raise _domain(error) from None
+    return case_out(_case(request, case_id))
+
+
+@router.post("/cases/{case_id}/closable", response=CaseOut)
+def case_closable(request: HttpRequest, case_id: int) -> CaseOut:
+    """The customer says the case can be closed (R9): support may then resolve it. Only a
+    contact of the case's organisation may say so."""
+    case = _case(request, case_id)
+    if user_organization(_user(request)) is None:
+        raise HttpError(403, "only the customer says a case can be closed (R9)")
+    case_closable_set(case=case, actor=_user(request), at=timezone.now())
     return case_out(_case(request, case_id))
 
 

@@ -88,6 +88,7 @@ class CaseOut(Schema):
     origin: str
     tier: str
     status: str
+    closable: bool = Field(description="The customer said the case can be closed (R9)")
     plan: str
     policy: str
     policy_version: int

@@ -323,3 +323,21 @@ def case_elevate(*, case: Case, actor: User | None, tier: str, reason: str, at: 
     Case.objects.filter(pk=case.pk).update(tier=tier, updated_at=at)
     case_clocks_refresh(case, at=at)
     return case
+
+
+@transaction.atomic
+def case_closable_set(*, case: Case, actor: User, at: datetime) -> Case:
+    """Record the customer's "can be closed" indication (R9): support may then resolve the
+    case. Saying it twice changes nothing and adds no event."""
+    if case.closable:
+        return case
+    CaseEvent.objects.create(
+        case=case,
+        kind="closable",
+        at=at,
+        actor=actor,
+        data={"old": False, "new": True, "note": "the customer says the case can be closed (R9)"},
+    )
+    case.closable = True
+    Case.objects.filter(pk=case.pk).update(closable=True, updated_at=at)
+    return case

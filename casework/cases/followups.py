@@ -1,0 +1,95 @@
+"""Periodic follow-ups of cases that wait on the customer, for the worker to call.
+
+Each function takes the instant to act at, acts on every case that has come due by then,
+once, and returns what it did (so the worker can mail it). Each case is changed in its own
+transaction with its row locked, and the condition is checked again under the lock, so two
+workers running at once do not act twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from casework.cases.clocks import case_clocks_refresh
+from casework.cases.models import Case, CaseEvent, Status
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """One thing done to a case: ``kind`` is ``auto_confirmed``, ``reminder`` or
+    ``auto_closed``."""
+
+    case_id: int
+    case_number: str
+    kind: str
+    due_at: datetime
+    detail: str
+
+
+def entered_status_at(case: Case, status: str) -> datetime | None:
+    """When the case last moved into ``status`` (None if it never did)."""
+    event = (
+        case.events.filter(kind="status", data__new=status)
+        .order_by("-at", "-pk")
+        .only("at")
+        .first()
+    )
+    return event.at if event else None
+
+
+def _customer_answered_since(case: Case, since: datetime) -> bool:
+    return case.events.filter(
+        kind="message", at__gte=since, data__from_support=False, data__public=True
+    ).exists()
+
+
+def case_auto_confirm_due(*, at: datetime, after: timedelta | None = None) -> list[FollowUp]:
+    """R9 auto-confirmation: resolve every case that support marked *service restored* and
+    whose customer has not answered within ``after`` (default: the
+    ``CASEWORK_AUTO_CONFIRM_AFTER`` setting; ``None`` there turns this off)."""
+    wait = after if after is not None else settings.CASEWORK_AUTO_CONFIRM_AFTER
+    if wait is None:
+        return []
+    done = []
+    for case_id in Case.objects.filter(status=Status.SERVICE_RESTORED).values_list("pk", flat=True):
+        follow_up = _auto_confirm(case_id, at=at, wait=wait)
+        if follow_up is not None:
+            done.append(follow_up)
+    return done
+
+
+@transaction.atomic
+def _auto_confirm(case_id: int, *, at: datetime, wait: timedelta) -> FollowUp | None:
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None or case.status != Status.SERVICE_RESTORED:
+        return None
+    since = entered_status_at(case, Status.SERVICE_RESTORED)
+    if since is None or since + wait > at or _customer_answered_since(case, since):
+        return None
+    due = since + wait
+    note = (
+        f"resolved automatically: service was restored on {since.isoformat()} and the "
+        f"customer did not answer within {_days(wait)} (R9 auto-confirmation)"
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind="status",
+        at=at,
+        data={"old": case.status, "new": Status.RESOLVED, "note": note, "auto_confirmed": True},
+    )
+    Case.objects.filter(pk=case.pk).update(status=Status.RESOLVED, updated_at=at)
+    case.status = Status.RESOLVED
+    case_clocks_refresh(case, at=at)
+    return FollowUp(case.pk, case.number, "auto_confirmed", due, note)
+
+
+def _days(wait: timedelta) -> str:
+    if wait % timedelta(days=1) == timedelta(0):
+        days = wait // timedelta(days=1)
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = wait / timedelta(hours=1)
+    return f"{hours:g} hours"
