@@ -197,6 +197,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The worker (`casework worker`, and a thread of `casework demo`) runs due tasks continuously
+# and the SLA sweep every CASEWORK_SWEEP_INTERVAL seconds.
+CASEWORK_SWEEP_INTERVAL = env_int("CASEWORK_SWEEP_INTERVAL", 30)
+
+# -- outgoing mail -----------------------------------------------------------------------------
+# SLA notifications are sent over SMTP by a task; a failed send is retried with a backoff
+# (CASEWORK_NOTIFY_RETRY_SECONDS, doubling) up to CASEWORK_NOTIFY_MAX_ATTEMPTS attempts.
+
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("CASEWORK_EMAIL_HOST", "localhost"),
+            "port": env_int("CASEWORK_EMAIL_PORT", 25),
+            "username": env_str("CASEWORK_EMAIL_USER", ""),
+            "password": env_secret("CASEWORK_EMAIL_PASSWORD") or "",
+            "use_tls": env_bool("CASEWORK_EMAIL_STARTTLS", False),
+            "timeout": env_int("CASEWORK_EMAIL_TIMEOUT", 30),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("CASEWORK_EMAIL_FROM", "casework@localhost")
+CASEWORK_NOTIFY_MAX_ATTEMPTS = env_int("CASEWORK_NOTIFY_MAX_ATTEMPTS", 5)
+CASEWORK_NOTIFY_RETRY_SECONDS = env_int("CASEWORK_NOTIFY_RETRY_SECONDS", 60)
+
 # -- cases -------------------------------------------------------------------------------------
 
 # R9: a case support marked "service restored" is resolved when the customer has not answered
@@ -228,4 +253,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CASEWORK_LOG_LEVEL", "INFO")},
+    # The worker runs django-tasks-db's batch worker every second: its start/stop lines are noise.
+    "loggers": {"django_tasks_db": {"level": "WARNING"}},
 }

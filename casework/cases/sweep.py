@@ -5,6 +5,10 @@ locking its row (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite,
 are IMMEDIATE, so writers already queue), and each action is recorded as a ``ClockAction``
 row whose unique (case, clock, kind) key is checked inside that lock. A second sweep at the
 same instant finds nothing left to do.
+
+Each action also resolves who is told (``notifications.notify_recipients``), raises an in-app
+``alert`` event for them and, once the transaction commits, enqueues the mail
+(``tasks.clock_action_notify``): a rolled-back sweep sends nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import connection, transaction
 
 from casework.cases.clocks import case_clock_states, case_clocks_refresh
 from casework.cases.models import Case, CaseEvent, Clock, ClockAction
+from casework.cases.notifications import Recipients, notify_recipients
+from casework.cases.tasks import clock_action_notify
 from casework.policies.selectors import policy_get
 from casework.policy.escalation import DueAction, actions_due
 
@@ -85,7 +92,8 @@ def _act_on_case(case: Case, at: datetime) -> list[SweepLine]:
         ClockAction.objects.create(
             case=case, clock_key=action.clock, kind=action.kind, due_at=action.due_at, fired_at=at
         )
-        CaseEvent.objects.create(
+        recipients = notify_recipients(case, list(action.notify))
+        event = CaseEvent.objects.create(
             case=case,
             kind=action.kind,
             at=at,
@@ -96,10 +104,13 @@ def _act_on_case(case: Case, at: datetime) -> list[SweepLine]:
                 "priority": action.priority,
                 "due_at": action.due_at.isoformat(),
                 "notify": list(action.notify),
+                "recipients": recipients.addresses,
+                "unresolved": recipients.missing,
                 "page": list(action.page),
                 "elevate": action.elevate,
             },
         )
+        _alert(case, event, at, recipients)
         if action.elevate and _tier_rank(policy.tiers, action.elevate) > _tier_rank(
             policy.tiers, case.tier
         ):
@@ -116,6 +127,20 @@ def _act_on_case(case: Case, at: datetime) -> list[SweepLine]:
         lines.append(SweepLine(case.number, action))
     case_clocks_refresh(case, at=at)
     return lines
+
+
+def _alert(case: Case, event: CaseEvent, at: datetime, recipients: Recipients) -> None:
+    """The in-app alert, and the mail to the recipients once this transaction commits."""
+    if not recipients.addresses:
+        return
+    CaseEvent.objects.create(
+        case=case,
+        kind="alert",
+        at=at,
+        public=False,
+        data={"event": event.pk, "users": sorted(recipients.addresses)},
+    )
+    transaction.on_commit(partial(clock_action_notify.enqueue, event.pk))
 
 
 def _tier_rank(tiers: Mapping[str, object], tier: str) -> int:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from casework.cases.worker import worker_thread_start
 from casework.demo import demo_logins_create
 
 
@@ -35,7 +36,14 @@ class Command(BaseCommand):
             for login in demo_logins_create():
                 self.stdout.write(f"  {login.username:<8}  {login.password}  {login.role}")
             self.stdout.write(f"Staff sign in at http://127.0.0.1:{options['port']}/admin/")
-        call_command("serve", host="127.0.0.1", port=options["port"])
+        # SPEC §2: one process serves HTTP and runs the worker (tasks and the SLA sweep).
+        thread, stop = worker_thread_start(sweep_interval=settings.CASEWORK_SWEEP_INTERVAL)
+        self.stdout.write("casework demo: worker thread started (tasks, SLA sweep)")
+        try:
+            call_command("serve", host="127.0.0.1", port=options["port"])
+        finally:
+            stop.set()
+            thread.join(timeout=10)
 
     def _load_packs(self, packs: list[Path]) -> None:
         """Load each pack through `casework policy load` (a no-op for unchanged files)."""

@@ -1,0 +1,169 @@
+"""SLA notifications: who a warning or breach is told to, and the mail that tells them.
+
+The sweep names roles (the policy's ``notify`` lists: ``assignee``, ``tier_lead``,
+``support_manager``, ``tam``, ``csm``, ``account_team``, ``executive_sponsor``, or plain
+usernames); :func:`notify_recipients` turns them into people with addresses, inside the
+sweep's transaction, and says which roles had nobody. :func:`notification_send` (run by the
+``clock_action_notify`` task) sends the mail through Django's email backend and appends the
+outcome of each attempt to the case history.
+
+The account team: casework has no per-organisation account team yet, so ``tam`` and ``csm``
+fall back to every member of staff with that role, ``account_team`` to both, and
+``executive_sponsor`` has nobody (recorded as "no recipient for executive_sponsor").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import formatdate
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import EmailMessage
+from django.db import transaction
+
+from casework.accounts.models import StaffRole
+from casework.cases.models import Case, CaseEvent
+
+logger = logging.getLogger(__name__)
+
+# Role names a policy's `notify` may use, and the staff roles they mean.
+_STAFF_ROLES: dict[str, tuple[str, ...]] = {
+    "support_manager": (StaffRole.MANAGER,),
+    "manager": (StaffRole.MANAGER,),
+    "tam": (StaffRole.TAM,),
+    "csm": (StaffRole.CSM,),
+    "account_team": (StaffRole.TAM, StaffRole.CSM),
+}
+# Roles nobody holds yet: skipped, and said so in the event.
+_UNFILLED_ROLES = frozenset({"executive_sponsor"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+@dataclass(slots=True)
+class Recipients:
+    """The people a notification goes to (username → address) and the roles with nobody."""
+
+    addresses: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def header_safe(text: str, *, limit: int = 200) -> str:
+    """``text`` fit for a mail header: control characters (CR, LF…) become one space."""
+    return _CONTROL.sub(" ", text).strip()[:limit]
+
+
+def _role_users(case: Case, role: str) -> list[User]:
+    if role == "assignee":
+        return [case.assignee] if case.assignee is not None else []
+    if role == "tier_lead":
+        users = User.objects.filter(
+            staff_profile__role=StaffRole.LEAD, staff_profile__tier=case.tier
+        )
+    elif role in _STAFF_ROLES:
+        users = User.objects.filter(staff_profile__role__in=_STAFF_ROLES[role])
+    elif role in _UNFILLED_ROLES:
+        return []
+    else:
+        users = User.objects.filter(username=role)
+    return list(users.filter(is_active=True).order_by("username"))
+
+
+def notify_recipients(case: Case, roles: list[str]) -> Recipients:
+    """Resolve the role names (or usernames) of a ``notify`` list to addresses."""
+    found = Recipients()
+    for role in roles:
+        people = [user for user in _role_users(case, role) if user.email]
+        if not people:
+            found.missing.append(f"no recipient for {role}")
+        for user in people:
+            found.addresses.setdefault(user.username, user.email)
+    return found
+
+
+def _message_id(event: CaseEvent) -> str:
+    """The same on every attempt, so a receiver can drop a duplicate of a retried send."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "casework.invalid"
+    return f"<casework.{event.case.number}.{event.kind}.{event.pk}@{header_safe(domain)}>"
+
+
+def notification_message(event: CaseEvent) -> EmailMessage:
+    """The mail announcing a warning or breach event to the addresses recorded on it."""
+    case = event.case
+    data = event.data
+    clock, due = str(data.get("clock", "")), str(data.get("due_at", ""))
+    what = "SLA breach" if event.kind == "breach" else "SLA warning"
+    subject = header_safe(f"[{case.number}] {what}: {clock} due {due}", limit=300)
+    body = "\n".join(
+        (
+            f"{what} on case {case.number}: {header_safe(case.subject)}",
+            "",
+            f"Clock:    {clock} ({data.get('metric', '')}, priority {data.get('priority', '')})",
+            f"Due at:   {due}",
+            f"Tier:     {case.tier}",
+            f"Status:   {case.status}",
+            "",
+            "Sent by casework's SLA sweep.",
+        )
+    )
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=sorted(dict(data.get("recipients", {})).values()),
+        headers={
+            "Message-ID": _message_id(event),
+            "Date": formatdate(localtime=False),
+            "Auto-Submitted": "auto-generated",
+            "X-Casework-Case": header_safe(case.number),
+        },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """What one attempt did; ``retry_at`` is set when another attempt should follow."""
+
+    status: str  # sent | failed | gave_up
+    attempt: int
+    retry_at: datetime | None = None
+
+
+def notification_send(*, event_id: int, attempt: int, at: datetime) -> SendOutcome:
+    """Send the mail of a warning/breach event; append the attempt's outcome to the history.
+
+    An SMTP or network failure is recorded (``notification`` event, ``status: failed``) and
+    asks for a retry after ``CASEWORK_NOTIFY_RETRY_SECONDS`` times 2^(attempt-1), until
+    ``CASEWORK_NOTIFY_MAX_ATTEMPTS`` attempts have failed (``status: gave_up``).
+    """
+    event = CaseEvent.objects.select_related("case").get(pk=event_id)
+    message = notification_message(event)
+    data = {"event": event.pk, "attempt": attempt, "to": message.to}
+    data["message_id"] = message.extra_headers["Message-ID"]
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("notification %s attempt %s failed: %s", event.pk, attempt, error)
+        last = attempt >= settings.CASEWORK_NOTIFY_MAX_ATTEMPTS
+        delay = timedelta(seconds=settings.CASEWORK_NOTIFY_RETRY_SECONDS * 2 ** (attempt - 1))
+        outcome = SendOutcome(
+            "gave_up" if last else "failed", attempt, None if last else at + delay
+        )
+        data["error"] = f"{type(error).__name__}: {error}"[:500]
+        if outcome.retry_at is not None:
+            data["retry_at"] = outcome.retry_at.isoformat()
+    else:
+        outcome = SendOutcome("sent", attempt)
+    with transaction.atomic():
+        CaseEvent.objects.create(
+            case=event.case,
+            kind="notification",
+            at=at,
+            public=False,
+            data={"status": outcome.status, **data},
+        )
+    return outcome

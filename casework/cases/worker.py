@@ -1,0 +1,104 @@
+"""The worker loop: run due background tasks, and sweep the SLA clocks every N seconds.
+
+One loop serves both `casework worker` (its own process, stopped by SIGTERM/SIGINT) and the
+worker thread of `casework demo` (stopped with the server). Tasks are run by django-tasks-db's
+own ``Worker`` in batch mode (it claims each task with ``SELECT … FOR UPDATE SKIP LOCKED``,
+so any number of workers share the queue); the sweep is ``clock_sweep``, exactly-once by
+itself. Errors of one tick are logged and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+
+from casework.cases.sweep import clock_sweep
+
+logger = logging.getLogger(__name__)
+
+# How often the loop looks for due tasks between two sweeps.
+TASK_POLL_SECONDS = 1.0
+
+
+@dataclass(slots=True)
+class TickResult:
+    """What one tick did: the sweep's actions (None when it did not sweep) and tasks run."""
+
+    swept: int | None
+    tasks: int
+
+
+def tasks_run_due(worker_id: str) -> int:
+    """Run every task that is due now (django-tasks-db's worker, batch mode); how many ran."""
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    worker.run()
+    return worker._run_tasks
+
+
+def worker_tick(*, worker_id: str, sweep: bool) -> TickResult:
+    """One pass: sweep (when asked) and then run the tasks due, the sweep's mail included."""
+    swept = None
+    if sweep:
+        swept = len(clock_sweep(at=timezone.now()))
+    return TickResult(swept=swept, tasks=tasks_run_due(worker_id))
+
+
+def worker_loop(*, stop: threading.Event, sweep_interval: float, once: bool = False) -> None:
+    """Tick until ``stop`` is set (or once); sweeps every ``sweep_interval`` seconds."""
+    worker_id = f"casework-{uuid.uuid4().hex[:16]}"
+    logger.info("worker %s: sweeping every %ss", worker_id, sweep_interval)
+    next_sweep = 0.0
+    try:
+        while not stop.is_set():
+            close_old_connections()
+            now = time.monotonic()
+            due = now >= next_sweep
+            try:
+                result = worker_tick(worker_id=worker_id, sweep=due)
+            except Exception:
+                logger.exception("worker %s: tick failed; going on", worker_id)
+            else:
+                if result.swept or result.tasks:
+                    logger.info(
+                        "worker %s: %s action(s), %s task(s)",
+                        worker_id,
+                        result.swept or 0,
+                        result.tasks,
+                    )
+            if due:
+                next_sweep = now + sweep_interval
+            if once:
+                return
+            stop.wait(min(TASK_POLL_SECONDS, max(0.0, next_sweep - time.monotonic())))
+    finally:
+        connection.close()
+        logger.info("worker %s: stopped", worker_id)
+
+
+def worker_thread_start(*, sweep_interval: float) -> tuple[threading.Thread, threading.Event]:
+    """The loop in a daemon thread (for `casework demo`); set the event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker_loop,
+        kwargs={"stop": stop, "sweep_interval": sweep_interval},
+        name="casework-worker",
+        daemon=True,
+    )
+    thread.start()
+    return thread, stop
