@@ -53,11 +53,13 @@ def clock_sweep(*, at: datetime, batch: int = 200) -> list[SweepLine]:
     done: list[SweepLine] = []
     seen: set[int] = set()
     while True:
-        taken = _sweep_batch(at=at, batch=batch, skip=seen)
-        if not taken:
+        candidates, taken = _sweep_batch(at=at, batch=batch, skip=seen)
+        if not candidates:
             return done
-        for case_id, lines in taken:
-            seen.add(case_id)
+        # A case locked elsewhere (another worker acting on it) is passed by; the next tick
+        # sees it again if it is still due.
+        seen.update(candidates)
+        for _, lines in taken:
             done += lines
 
 
@@ -72,14 +74,17 @@ def _due_case_ids(at: datetime, batch: int, skip: set[int]) -> list[int]:
 
 
 @transaction.atomic
-def _sweep_batch(*, at: datetime, batch: int, skip: set[int]) -> list[tuple[int, list[SweepLine]]]:
+def _sweep_batch(
+    *, at: datetime, batch: int, skip: set[int]
+) -> tuple[list[int], list[tuple[int, list[SweepLine]]]]:
+    """(the due case ids looked at, the ones this worker locked and acted on)."""
     ids = _due_case_ids(at, batch, skip)
     if not ids:
-        return []
+        return [], []
     cases = Case.objects.filter(pk__in=ids).order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
         cases = cases.select_for_update(skip_locked=True, of=("self",))
-    return [(case.pk, _act_on_case(case, at)) for case in cases]
+    return ids, [(case.pk, _act_on_case(case, at)) for case in cases]
 
 
 def _act_on_case(case: Case, at: datetime) -> list[SweepLine]:
