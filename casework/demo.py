@@ -1,12 +1,22 @@
-"""Demo data for `casework demo`: a login for each of the three personas."""
+"""Demo data for `casework demo`: two customer organisations, one per source policy, a login
+for each persona (an engineer, a manager and a customer contact) and a few open cases whose
+clocks are running, so every page and the API have something to show."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
+
+from casework.accounts.models import ContactRole, Organization
+from casework.accounts.services import organization_create, user_create
+from casework.cases.models import Case
+from casework.cases.services import CaseDraft, case_message_add, case_open
+from casework.policies.models import PolicyVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,34 +28,93 @@ class DemoLogin:
     role: str
 
 
-# username, persona, is_staff, is_superuser
-_PERSONAS = (
-    ("agent", "support engineer", True, False),
-    ("manager", "support manager (admin)", True, True),
-    ("contact", "customer contact", False, False),
+# name, policy, plan, time zone
+_ORGANIZATIONS = (
+    ("Acme Contact Centre", "liveops", "support-plus", "America/Los_Angeles"),
+    ("Initech", "liveperson", "standard", "Europe/London"),
 )
+# username, persona, role, tier
+_PERSONAS = (
+    ("agent", "support engineer (Level 1)", "engineer", "L1"),
+    ("manager", "support manager", "manager", None),
+    ("contact", "customer contact at Acme Contact Centre", "contact", None),
+)
+# subject, environment, priority
+_CASES = (
+    ("Inbound calls fail for every agent", "production", "P1"),
+    ("Call recordings arrive hours late", "production", "P2"),
+    ("How do I add a skill to a campaign?", "staging", None),
+)
+
+
+def _organizations() -> dict[str, Organization]:
+    loaded = set(PolicyVersion.objects.values_list("policy_id", flat=True))
+    found = {}
+    for name, policy_id, plan_id, zone in _ORGANIZATIONS:
+        organization = Organization.objects.filter(name=name).first()
+        if organization is None and policy_id in loaded:
+            organization = organization_create(
+                name=name,
+                policy_id=policy_id,
+                plan_id=plan_id,
+                time_zone=zone,
+                effective_from=timezone.now() - timedelta(days=30),
+            )
+        if organization is not None:
+            found[name] = organization
+    return found
+
+
+def _user(username: str, role: str, tier: str | None, acme: Organization | None) -> User:
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    return user_create(
+        username=username,
+        email=f"{username}@demo.casework.test",
+        role=role,
+        organization=acme if role == "contact" else None,
+        tier=tier,
+        contact_role=ContactRole.ADMINISTRATOR,
+    )
+
+
+def _cases(acme: Organization, contact: User, agent: User) -> None:
+    if Case.objects.filter(organization=acme).exists():
+        return
+    now = timezone.now()
+    for index, (subject, environment, priority) in enumerate(_CASES):
+        opened = now - timedelta(hours=3 - index)
+        draft = CaseDraft(
+            organization=acme, subject=subject, environment=environment, priority=priority,
+            description="Opened by the demo data.",
+        )  # fmt: skip
+        case = case_open(draft=draft, requester=contact, at=opened)
+        if index == 1:
+            case_message_add(
+                case=case, author=agent, body="We are looking into it.", public=True,
+                from_support=True, at=opened + timedelta(minutes=20),
+                eta=now + timedelta(hours=2),
+            )  # fmt: skip
 
 
 @transaction.atomic
 def demo_logins_create() -> list[DemoLogin]:
-    """Create the demo users, or reset their passwords if they exist; return the logins.
-
-    Passwords are random and new on every call, so a demo database never keeps a
-    guessable password.
-    """
-    user_model = get_user_model()
+    """Create the demo organisations, users and cases (once), reset the users' passwords and
+    return the logins. Passwords are random and new on every call, so a demo database never
+    keeps a guessable password. Organisations need their policy pack loaded first."""
+    organizations = _organizations()
+    acme = organizations.get("Acme Contact Centre")
+    users = {}
     logins = []
-    for username, role, is_staff, is_superuser in _PERSONAS:
-        user, _ = user_model.objects.get_or_create(
-            username=username,
-            defaults={
-                "email": f"{username}@demo.casework.test",
-                "is_staff": is_staff,
-                "is_superuser": is_superuser,
-            },
-        )
+    for username, persona, role, tier in _PERSONAS:
+        if role == "contact" and acme is None:
+            continue  # no LiveOps pack loaded: no organisation for the contact
+        user = users[username] = _user(username, role, tier, acme)
         password = secrets.token_urlsafe(12)
         user.set_password(password)
         user.save(update_fields=["password"])
-        logins.append(DemoLogin(username=username, password=password, role=role))
+        logins.append(DemoLogin(username=username, password=password, role=persona))
+    if acme is not None:
+        _cases(acme, users["contact"], users["agent"])
     return logins

@@ -1,32 +1,60 @@
-"""Demo data (casework/demo.py): one login per persona, with a fresh password each run."""
+"""Demo data (casework/demo.py): organisations on both packs, one login per persona with a
+fresh password each run, and open cases with running clocks."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 
+from casework.accounts.selectors import user_organization, user_role
+from casework.cases.models import Case
 from casework.demo import demo_logins_create
+from tests.cases.conftest import PACKS
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_logins_are_made_for_an_agent_a_manager_and_a_contact() -> None:
+@pytest.fixture
+def packs() -> None:
+    from casework.policies.services import policy_version_load
+
+    for name in ("liveops", "liveperson"):
+        path = PACKS / f"{name}.yaml"
+        policy_version_load(text=path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def test_demo_logins_are_made_for_an_agent_a_manager_and_a_contact(packs: None) -> None:
     logins = demo_logins_create()
     assert [login.username for login in logins] == ["agent", "manager", "contact"]
     for login in logins:
         assert authenticate(username=login.username, password=login.password) is not None
     users = {user.username: user for user in get_user_model().objects.all()}
-    assert users["agent"].is_staff
-    assert not users["agent"].is_superuser
-    assert users["manager"].is_superuser
-    assert not users["contact"].is_staff
+    assert user_role(users["agent"]) == "engineer"
+    assert user_role(users["manager"]) == "manager"
+    assert user_role(users["contact"]) == "contact"
+    organization = user_organization(users["contact"])
+    assert organization is not None
+    assert organization.name == "Acme Contact Centre"
 
 
-def test_running_the_demo_again_resets_the_passwords_without_duplicating_users() -> None:
+def test_the_demo_opens_cases_with_running_clocks(packs: None) -> None:
+    demo_logins_create()
+    cases = list(Case.objects.order_by("pk"))
+    assert [case.priority for case in cases] == ["P1", "P2", "P3"]
+    assert cases[0].tier == "L2"  # R61
+    assert all(case.clocks.filter(state="running").exists() for case in cases)
+
+
+def test_running_the_demo_again_resets_the_passwords_without_duplicating(packs: None) -> None:
     first = demo_logins_create()
     second = demo_logins_create()
     assert get_user_model().objects.count() == 3
+    assert Case.objects.count() == 3
     for old, new in zip(first, second, strict=True):
         assert old.password != new.password
         assert authenticate(username=new.username, password=old.password) is None
         assert authenticate(username=new.username, password=new.password) is not None
+
+
+def test_without_packs_the_demo_still_makes_staff_logins() -> None:
+    assert [login.username for login in demo_logins_create()] == ["agent", "manager"]
