@@ -73,11 +73,24 @@ def _role_users(case: Case, role: str) -> list[User]:
     return list(users.filter(is_active=True).order_by("username"))
 
 
-def notify_recipients(case: Case, roles: list[str]) -> Recipients:
-    """Resolve the role names (or usernames) of a ``notify`` list to addresses."""
+def notify_recipients(
+    case: Case, roles: list[str], *, cache: dict[tuple[str, str], list[User]] | None = None
+) -> Recipients:
+    """Resolve the role names (or usernames) of a ``notify`` list to addresses.
+
+    ``cache`` (one per sweep batch) keeps who holds each role, so many cases cost one query
+    per role rather than one per case.
+    """
     found = Recipients()
     for role in roles:
-        people = [user for user in _role_users(case, role) if user.email]
+        if role == "assignee" or cache is None:
+            users = _role_users(case, role)
+        else:
+            key = (role, case.tier if role == "tier_lead" else "")
+            if key not in cache:
+                cache[key] = _role_users(case, role)
+            users = cache[key]
+        people = [user for user in users if user.email]
         if not people:
             found.missing.append(f"no recipient for {role}")
         for user in people:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from casework.cases.clocks import case_clock_states, case_clocks_refresh
@@ -84,10 +85,13 @@ def _sweep_batch(
     cases = Case.objects.filter(pk__in=ids).order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
         cases = cases.select_for_update(skip_locked=True, of=("self",))
-    return ids, [(case.pk, _act_on_case(case, at)) for case in cases]
+    people: dict[tuple[str, str], list[User]] = {}  # who holds each role, for this batch
+    return ids, [(case.pk, _act_on_case(case, at, people)) for case in cases]
 
 
-def _act_on_case(case: Case, at: datetime) -> list[SweepLine]:
+def _act_on_case(
+    case: Case, at: datetime, people: dict[tuple[str, str], list[User]]
+) -> list[SweepLine]:
     policy = policy_get(case.policy_id, version=case.policy_version).policy
     fired = set(case.clock_actions.values_list("clock_key", "kind"))
     lines = []
@@ -97,7 +101,7 @@ def _act_on_case(case: Case, at: datetime) -> list[SweepLine]:
         ClockAction.objects.create(
             case=case, clock_key=action.clock, kind=action.kind, due_at=action.due_at, fired_at=at
         )
-        recipients = notify_recipients(case, list(action.notify))
+        recipients = notify_recipients(case, list(action.notify), cache=people)
         event = CaseEvent.objects.create(
             case=case,
             kind=action.kind,
