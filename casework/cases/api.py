@@ -20,7 +20,7 @@ from casework.accounts.selectors import (
 from casework.api.auth import BearerTokenAuth
 from casework.api.errors import FieldError
 from casework.cases.errors import CaseInputError, TransitionRefusedError
-from casework.cases.models import Case
+from casework.cases.models import Case, Message
 from casework.cases.schemas import (
     CaseIn,
     CaseOut,
@@ -83,6 +83,7 @@ def case_out(case: Case) -> CaseOut:
         origin=case.origin,
         tier=case.tier,
         status=case.status,
+        linked_from=case.linked_from_id,
         closable=case.closable,
         plan=case.plan,
         policy=case.policy_id,
@@ -217,7 +218,21 @@ def case_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Stat
         eta=payload.eta,
         workaround=payload.workaround,
     )
-    return Status(201, MessageOut.model_validate(message, from_attributes=True))
+    return Status(201, message_out(message))
+
+
+def message_out(message: Message) -> MessageOut:
+    """The API shape of a message."""
+    return MessageOut(
+        id=message.pk,
+        kind=message.kind,
+        public=message.public,
+        body=message.body,
+        eta=message.eta,
+        workaround=message.workaround,
+        followup_case=message.followup_case_id,
+        created_at=message.created_at,
+    )
 
 
 @router.post("/cases/{case_id}/reclassify", response=CaseOut)

@@ -88,6 +88,14 @@ class Case(models.Model):
     account_timezone = models.CharField(max_length=64, blank=True)
     closable = models.BooleanField(default=False, help_text="The customer said it can be closed.")
     scope_exclusion = models.CharField(max_length=64, blank=True)
+    linked_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
+        help_text="The closed case a late reply to which opened this one (G25, R14).",
+    )
     next_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -171,6 +179,14 @@ class Message(models.Model):
     body = models.TextField()
     eta = models.DateTimeField(null=True, blank=True)
     workaround = models.BooleanField(default=False)
+    followup_case = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The new case this reply opened, when it did not reopen its case (G25, R14).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

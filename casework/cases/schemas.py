@@ -88,6 +88,9 @@ class CaseOut(Schema):
     origin: str
     tier: str
     status: str
+    linked_from: int | None = Field(
+        None, description="The closed case a late reply to which opened this one (G25, R14)"
+    )
     closable: bool = Field(description="The customer said the case can be closed (R9)")
     plan: str
     policy: str
@@ -106,6 +109,9 @@ class MessageOut(Schema):
     body: str
     eta: datetime | None
     workaround: bool
+    followup_case: int | None = Field(
+        None, description="The new case this reply opened instead of reopening (G25, R14)"
+    )
     created_at: datetime
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -157,7 +157,17 @@ def case_message_add(
 ) -> Message:
     """Add a reply, internal note or phone log. A public message from support is a response
     (G4, R65); with ``eta`` it records an ETA (G7), with ``workaround`` a workaround (R62).
-    A customer's reply to a case waiting on them sends it back to support (R17)."""
+    A customer's reply to a case waiting on them sends it back to support (R17).
+
+    A customer's reply to a resolved or closed case reopens it at its last priority within
+    the policy's ``pending_customer.reopen_within`` (G25); later, or when the case was closed
+    as a solution not implemented (R14), the reply stays on the case and opens a new case
+    linked to it (``message.followup_case``)."""
+    reopen_refusal = (
+        _reopen_refusal(case, at=at)
+        if public and not from_support and case.status in _FINISHED
+        else None
+    )
     message = Message.objects.create(
         case=case,
         author=author,
@@ -184,12 +194,92 @@ def case_message_add(
             "workaround": workaround,
         },
     )
-    if not from_support and public and case.status == Status.PENDING_CUSTOMER:
+    if reopen_refusal is not None:
+        message.followup_case = _case_followup_open(
+            case, message=message, author=author, reason=reopen_refusal, at=at
+        )
+        message.save(update_fields=["followup_case"])
+    elif not from_support and public and case.status in _FINISHED:
+        note = f"the customer replied: reopened at {case.priority}, its last priority (G25)"
+        _status_set(case, Status.OPEN, actor=author, at=at, note=note)
+    elif not from_support and public and case.status == Status.PENDING_CUSTOMER:
         _status_set(case, Status.OPEN, actor=author, at=at, note="the customer replied")
     elif from_support and public and case.status == Status.NEW:
         _status_set(case, Status.OPEN, actor=author, at=at, note=None)
     case_clocks_refresh(case, at=at)
     return message
+
+
+_FINISHED = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
+def _finished_at(case: Case) -> datetime:
+    """When the case last went from working on it to resolved or closed."""
+    for event in case.events.filter(kind="status").order_by("-at", "-pk"):
+        if event.data.get("new") in _FINISHED and event.data.get("old") not in _FINISHED:
+            return event.at
+    return case.updated_at
+
+
+def _reopen_refusal(case: Case, *, at: datetime) -> str | None:
+    """Why a customer's reply does not reopen this resolved or closed case (None: it does)."""
+    policy = _policy_of(case)
+    exclusion = policy.rules.scope_exclusions.get(case.scope_exclusion)
+    if exclusion is not None and exclusion.rule == "R14":
+        return (
+            f"the case was closed as {exclusion.name.lower()} (R14): it is not reopened "
+            "without new information, so the reply opened a new case"
+        )
+    window = policy.rules.pending_customer.reopen_within
+    if window is None:
+        return "the policy reopens no case on a reply, so the reply opened a new case (G25)"
+    if at - _finished_at(case) > window.timedelta():
+        return (
+            f"the reply came more than {_days_words(window.timedelta())} after the case was "
+            f"{case.status}, so it opened a new case (G25)"
+        )
+    return None
+
+
+def _days_words(span: timedelta) -> str:
+    days, rest = divmod(span, timedelta(days=1))
+    if rest or not days:
+        return f"{span / timedelta(hours=1):g} hours"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _case_followup_open(
+    case: Case, *, message: Message, author: User | None, reason: str, at: datetime
+) -> Case:
+    """Open the case a reply to a finished case starts (G25, R14), linked both ways."""
+    draft = CaseDraft(
+        organization=case.organization,
+        subject=case.subject,
+        environment=case.environment,
+        description=message.body,
+        channel=case.channel,
+        category=case.category,
+        product=case.product,
+        service_account=case.service_account,
+    )
+    new = case_open(draft=draft, requester=author, at=at)
+    new.linked_from = case
+    Case.objects.filter(pk=new.pk).update(linked_from=case)
+    CaseEvent.objects.create(
+        case=case,
+        kind="linked",
+        at=at,
+        actor=author,
+        data={"case": new.pk, "number": new.number, "role": "followup", "reason": reason},
+    )
+    CaseEvent.objects.create(
+        case=new,
+        kind="linked",
+        at=at,
+        actor=author,
+        data={"case": case.pk, "number": case.number, "role": "follows", "reason": reason},
+    )
+    return new
 
 
 def _status_set(

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from tests.cases.conftest import Persona
+from casework.accounts.models import ContactRole
+from casework.accounts.services import organization_create, user_create
+from tests.cases.conftest import SINCE, Persona, persona
 from tests.cases.test_api import NOW, open_case, post
 
 
@@ -46,3 +48,83 @@ def test_only_the_customer_says_a_case_can_be_closed_and_outsiders_get_404(
     assert post(bob, f"/cases/{case['id']}/closable", {}).status_code == 403
     assert post(eve, f"/cases/{case['id']}/closable", {}).status_code == 404
     assert bob.client.get(f"/api/v1/cases/{case['id']}").json()["closable"] is False
+
+
+def finished(alice: Persona, bob: Persona, **fields: Any) -> dict[str, Any]:
+    """A P2 case, resolved by the customer then closed, an hour after it opened."""
+    case = open_case(alice, priority="P2", **fields)
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        for status in ("resolved", "closed"):
+            done = post(alice, f"/cases/{case['id']}/transition", {"status": status})
+            assert done.status_code == 200, done.content
+    return case
+
+
+@pytest.mark.rule("G25")
+def test_a_reply_within_30_days_reopens_the_case_at_its_last_priority(
+    alice: Persona, bob: Persona
+) -> None:
+    case = finished(alice, bob)
+    with time_machine.travel(NOW + timedelta(days=30), tick=False):
+        reply = post(alice, f"/cases/{case['id']}/messages", {"body": "it is back"})
+    assert reply.status_code == 201, reply.content
+    assert reply.json()["followup_case"] is None
+    now = alice.client.get(f"/api/v1/cases/{case['id']}").json()
+    assert (now["status"], now["priority"]) == ("open", "P2")
+    reopened = events(alice, case["id"])[-1]
+    assert reopened["kind"] == "status"
+    assert reopened["data"]["old"] == "closed"
+    assert "reopened at P2" in reopened["data"]["note"]
+
+
+@pytest.mark.rule("G25")
+def test_a_reply_after_30_days_opens_a_new_case_linked_both_ways(
+    alice: Persona, bob: Persona
+) -> None:
+    case = finished(alice, bob)
+    with time_machine.travel(NOW + timedelta(days=31, hours=2), tick=False):
+        reply = post(alice, f"/cases/{case['id']}/messages", {"body": "it is back again"})
+    assert reply.status_code == 201, reply.content
+    new_id = reply.json()["followup_case"]
+    assert new_id is not None
+    assert alice.client.get(f"/api/v1/cases/{case['id']}").json()["status"] == "closed"
+    new = alice.client.get(f"/api/v1/cases/{new_id}").json()
+    assert new["linked_from"] == case["id"]
+    assert (new["status"], new["subject"], new["description"]) == (
+        "new", "Calls drop", "it is back again",
+    )  # fmt: skip
+    old_link = events(alice, case["id"])[-1]
+    assert (old_link["kind"], old_link["data"]["case"]) == ("linked", new_id)
+    assert "more than 30 days" in old_link["data"]["reason"]
+    new_link = [e for e in events(alice, new_id) if e["kind"] == "linked"]
+    assert [e["data"]["number"] for e in new_link] == [case["number"]]
+
+
+@pytest.mark.rule("R14", "G25")
+def test_a_case_closed_as_solution_not_implemented_is_not_reopened_by_a_reply(
+    bob: Persona, acme: Any
+) -> None:
+    initech = organization_create(
+        name="Initech", policy_id="liveperson", plan_id="standard", effective_from=SINCE
+    )
+    carol = persona(
+        user_create(
+            username="carol", email="carol@initech.test", role="contact", organization=initech,
+            contact_role=ContactRole.ADMINISTRATOR,
+        )
+    )  # fmt: skip
+    case = open_case(carol, priority="sev3")
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        closed = post(
+            bob, f"/cases/{case['id']}/transition",
+            {"status": "closed", "exclusion": "solution-not-implemented"},
+        )  # fmt: skip
+        assert closed.status_code == 200, closed.content
+    with time_machine.travel(NOW + timedelta(days=2), tick=False):
+        reply = post(carol, f"/cases/{case['id']}/messages", {"body": "still broken"})
+    assert reply.status_code == 201, reply.content
+    assert reply.json()["followup_case"] is not None
+    assert carol.client.get(f"/api/v1/cases/{case['id']}").json()["status"] == "closed"
+    kinds = [e["kind"] for e in events(carol, case["id"])][-2:]
+    assert kinds == ["message", "linked"]
+    assert "(R14)" in events(carol, case["id"])[-1]["data"]["reason"]
