@@ -16,6 +16,7 @@ from django.db import transaction
 
 from casework.cases.clocks import case_clocks_refresh
 from casework.cases.models import Case, CaseEvent, Status
+from casework.policies.selectors import policy_get
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class FollowUp:
     kind: str
     due_at: datetime
     detail: str
+    to: str = ""
 
 
 def entered_status_at(case: Case, status: str) -> datetime | None:
@@ -93,3 +95,71 @@ def _days(wait: timedelta) -> str:
         return f"{days} day{'s' if days != 1 else ''}"
     hours = wait / timedelta(hours=1)
     return f"{hours:g} hours"
+
+
+def case_pending_reminders_due(*, at: datetime) -> list[FollowUp]:
+    """G14: remind the customer of every case waiting on them, at each of the policy's
+    ``pending_customer.reminders`` delays after the case entered *pending customer*, once
+    each per wait; close it when ``auto_close_after`` is set and has passed. Reminders are
+    public history events; the returned values name whom the worker should mail."""
+    done: list[FollowUp] = []
+    waiting = Case.objects.filter(status=Status.PENDING_CUSTOMER).values_list("pk", flat=True)
+    for case_id in waiting:
+        done += _pending_follow_ups(case_id, at=at)
+    return done
+
+
+@transaction.atomic
+def _pending_follow_ups(case_id: int, *, at: datetime) -> list[FollowUp]:
+    case = Case.objects.select_for_update().select_related("requester").filter(pk=case_id).first()
+    if case is None or case.status != Status.PENDING_CUSTOMER:
+        return []
+    since = entered_status_at(case, Status.PENDING_CUSTOMER)
+    if since is None:
+        return []
+    rules = policy_get(case.policy_id, version=case.policy_version).policy.rules.pending_customer
+    close_after = rules.auto_close_after.timedelta() if rules.auto_close_after else None
+    close_at = since + close_after if close_after is not None else None
+    to = case.requester.email if case.requester else ""
+    sent = {
+        event.data.get("number")
+        for event in case.events.filter(kind="reminder", data__pending_since=since.isoformat())
+    }
+    done = []
+    for number, delay in enumerate(rules.reminders, start=1):
+        due = since + delay.timedelta()
+        if due > at or number in sent or (close_at is not None and due >= close_at):
+            continue
+        detail = (
+            f"reminder {number}: the case has been waiting on the customer since "
+            f"{since.isoformat()} (G14)"
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind="reminder",
+            at=at,
+            data={
+                "number": number,
+                "after": delay.text(),
+                "pending_since": since.isoformat(),
+                "to": to,
+                "note": detail,
+            },
+        )
+        done.append(FollowUp(case.pk, case.number, "reminder", due, detail, to))
+    if close_at is not None and close_after is not None and close_at <= at:
+        note = (
+            f"closed automatically: the case waited on the customer from {since.isoformat()} "
+            f"for {_days(close_after)} without an answer (G14)"
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind="status",
+            at=at,
+            data={"old": case.status, "new": Status.CLOSED, "note": note, "auto_closed": True},
+        )
+        Case.objects.filter(pk=case.pk).update(status=Status.CLOSED, updated_at=at)
+        case.status = Status.CLOSED
+        case_clocks_refresh(case, at=at)
+        done.append(FollowUp(case.pk, case.number, "auto_closed", close_at, note, to))
+    return done
