@@ -81,6 +81,7 @@ def case_out(case: Case) -> CaseOut:
         environment=case.environment,
         channel=case.channel,
         origin=case.origin,
+        category=case.category,
         tier=case.tier,
         status=case.status,
         linked_from=case.linked_from_id,
@@ -136,6 +137,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
         environment=payload.environment,
         priority=payload.priority,
         channel=payload.channel or "api",
+        category=payload.category.strip(),
         product=product,
         notified_at=payload.notified_at,
     )

@@ -19,6 +19,9 @@ class CaseIn(Schema):
     priority: str | None = Field(None, max_length=32, description="Default: the policy's (R56)")
     environment: Environment
     product: int | None = None
+    category: str = Field(
+        "", max_length=64, description="Topic; a higher tier's topic routes there (R38–R41)"
+    )
     organization: int | None = Field(None, description="Staff only: whose case it is")
     channel: str | None = Field(None, max_length=32, description="Default: api")
     notified_at: AwareDatetime | None = Field(
@@ -86,6 +89,7 @@ class CaseOut(Schema):
     environment: str
     channel: str
     origin: str
+    category: str
     tier: str
     status: str
     linked_from: int | None = Field(

@@ -24,6 +24,7 @@ from casework.cases.models import Case, CaseEvent, Message, Origin, Status
 from casework.cases.workflow import transition_refusal
 from casework.policies.selectors import policy_get
 from casework.policy import Event, Policy, compute_clocks, initial_tier
+from casework.policy.routing import route_by_category
 
 # Channels whose messages arrive whatever they say: a priority they may not carry is lowered
 # with a note rather than refused (R50).
@@ -84,7 +85,8 @@ def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case
     """Open a case under the organisation's current plan; its clocks start from history.
 
     The case pins the policy version in force (a later version does not change it, G27),
-    starts at Level 1 or at the tier of an immediate elevation (R39, R61), and records the
+    starts at Level 1 or at the tier of an immediate elevation (R39, R61), or higher when
+    its category is a topic of a higher tier (the routing table, R38–R41), and records the
     problem notification for the time-to-open clock (G6).
     """
     subscription = subscription_current(draft.organization, at=at)
@@ -94,6 +96,9 @@ def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case
     policy = stored.policy
     priority, note = _priority_for(policy, draft)
     zone = draft.service_account.time_zone if draft.service_account else ""
+    routing = route_by_category(
+        policy, draft.category, initial_tier(policy, subscription.plan_id, priority)
+    )
     case = Case.objects.create(
         number=f"tmp-{uuid.uuid4().hex[:16]}",  # replaced by CW-<id> below
         organization=draft.organization,
@@ -107,7 +112,7 @@ def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case
         origin=draft.origin,
         category=draft.category,
         priority=priority,
-        tier=initial_tier(policy, subscription.plan_id, priority),
+        tier=routing.tier,
         policy_id=policy.id,
         policy_version=stored.row.version,
         plan=subscription.plan_id,
@@ -134,6 +139,8 @@ def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case
             "channel": draft.channel,
             "origin": draft.origin,
             "tier": case.tier,
+            "category": draft.category,
+            "routing": routing.reason,
             "policy": f"{policy.id} v{stored.row.version}",
             "plan": subscription.plan_id,
         },

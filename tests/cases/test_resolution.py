@@ -128,3 +128,23 @@ def test_a_case_closed_as_solution_not_implemented_is_not_reopened_by_a_reply(
     kinds = [e["kind"] for e in events(carol, case["id"])][-2:]
     assert kinds == ["message", "linked"]
     assert "(R14)" in events(carol, case["id"])[-1]["data"]["reason"]
+
+
+@pytest.mark.rule("R38", "R40", "R41")
+def test_a_case_whose_category_is_a_level_3_topic_opens_at_level_3_with_the_reason(
+    alice: Persona,
+) -> None:
+    case = open_case(alice, category="carrier routing")
+    assert (case["tier"], case["category"]) == ("L3", "carrier routing")
+    opened = events(alice, case["id"])[0]
+    assert opened["data"]["routing"].startswith("category 'carrier routing' is a Level 3 topic")
+
+
+@pytest.mark.rule("R39", "R61")
+def test_a_p1_stays_at_level_2_for_a_level_1_topic_and_a_plain_case_at_level_1(
+    alice: Persona,
+) -> None:
+    assert open_case(alice, priority="P1", category="how-to")["tier"] == "L2"
+    plain = open_case(alice)
+    assert plain["tier"] == "L1"
+    assert events(alice, plain["id"])[0]["data"]["routing"] is None
