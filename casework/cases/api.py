@@ -45,6 +45,7 @@ from casework.cases.services import (
     case_elevate,
     case_message_add,
     case_open,
+    case_phone_call_log,
     case_reclassify,
     case_transition,
 )
@@ -197,12 +198,8 @@ def case_detail(request: HttpRequest, case_id: int) -> CaseOut:
     return case_out(_case(request, case_id))
 
 
-@router.post("/cases/{case_id}/messages", response={201: MessageOut})
-def case_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[MessageOut]:
-    """Reply or add an internal note. Support's public replies are responses (G4); support
-    may record an ETA (G7) or a workaround (R62) with one."""
-    case = _case(request, case_id)
-    from_support = user_organization(_user(request)) is None
+def _message_input_check(payload: MessageIn, *, from_support: bool) -> None:
+    """422 for what a customer may not send, and for a phone call's own rules (R43, R44)."""
     if not from_support:
         if not payload.public:
             raise FieldError("public", "customers' messages are always public")
@@ -210,6 +207,34 @@ def case_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Stat
             raise FieldError("eta", "only support gives an ETA")
         if payload.workaround:
             raise FieldError("workaround", "only support records a workaround")
+        if payload.kind == "phone_call":
+            raise FieldError("kind", "only support logs a phone call")
+    if payload.resolved_on_call and payload.kind != "phone_call":
+        raise FieldError("resolved_on_call", "only a phone call is resolved on the call (R44)")
+    if payload.kind == "phone_call" and not payload.public:
+        raise FieldError("public", "a call with the customer is public; add a note instead")
+    if payload.resolved_on_call and not payload.body.strip():
+        raise FieldError("body", "closing on the call needs a recap of the solution (R44)")
+
+
+@router.post("/cases/{case_id}/messages", response={201: MessageOut})
+def case_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[MessageOut]:
+    """Reply, add an internal note or log a phone call. Support's public replies and calls are
+    responses (G4); support may record an ETA (G7) or a workaround (R62) with one, and close
+    a case resolved on the call with a recap (R44)."""
+    case = _case(request, case_id)
+    from_support = user_organization(_user(request)) is None
+    _message_input_check(payload, from_support=from_support)
+    if payload.kind == "phone_call":
+        try:
+            message = case_phone_call_log(
+                case=case, author=_user(request), body=payload.body, at=timezone.now(),
+                resolved_on_call=payload.resolved_on_call, eta=payload.eta,
+                workaround=payload.workaround,
+            )  # fmt: skip
+        except TransitionRefusedError as error:
+            raise _domain(error) from None
+        return Status(201, message_out(message))
     message = case_message_add(
         case=case,
         author=_user(request),
@@ -232,6 +257,7 @@ def message_out(message: Message) -> MessageOut:
         body=message.body,
         eta=message.eta,
         workaround=message.workaround,
+        resolved_on_call=message.resolved_on_call,
         followup_case=message.followup_case_id,
         created_at=message.created_at,
     )

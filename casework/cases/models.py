@@ -179,6 +179,10 @@ class Message(models.Model):
     body = models.TextField()
     eta = models.DateTimeField(null=True, blank=True)
     workaround = models.BooleanField(default=False)
+    resolved_on_call = models.BooleanField(
+        default=False,
+        help_text="A phone call that resolved and closed the case; its body is the recap (R44).",
+    )
     followup_case = models.ForeignKey(
         Case,
         null=True,

@@ -34,6 +34,12 @@ class MessageIn(Schema):
 
     body: str = Field(..., min_length=1, max_length=100_000)
     public: bool = True
+    kind: Literal["reply", "phone_call"] = Field(
+        "reply", description="phone_call: support logs a call with the customer (R43)"
+    )
+    resolved_on_call: bool = Field(
+        False, description="The call resolved the case: close it, the body is the recap (R44)"
+    )
     eta: AwareDatetime | None = None
     workaround: bool = False
 
@@ -113,6 +119,7 @@ class MessageOut(Schema):
     body: str
     eta: datetime | None
     workaround: bool
+    resolved_on_call: bool
     followup_case: int | None = Field(
         None, description="The new case this reply opened instead of reopening (G25, R14)"
     )

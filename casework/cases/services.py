@@ -289,6 +289,50 @@ def _case_followup_open(
     return new
 
 
+@transaction.atomic
+def case_phone_call_log(
+    *,
+    case: Case,
+    author: User | None,
+    body: str,
+    at: datetime,
+    resolved_on_call: bool = False,
+    eta: datetime | None = None,
+    workaround: bool = False,
+) -> Message:
+    """Log a support phone call with the customer (R43): a public message that counts as a
+    response (G4). ``resolved_on_call``: the agent answered on the call, the customer
+    confirmed (R9), and the case is resolved then closed with ``body`` as the recap of the
+    solution given (R44). Raises ``TransitionRefusedError`` when the case cannot be resolved
+    now (already resolved or closed)."""
+    if resolved_on_call:
+        refusal = transition_refusal(
+            case.status, Status.RESOLVED, by_customer=True, closable=case.closable,
+            scope_exclusion=None,
+        )  # fmt: skip
+        if refusal is not None:
+            raise TransitionRefusedError(refusal.reason)
+    message = case_message_add(
+        case=case, author=author, body=body, public=True, from_support=True, at=at,
+        kind=Message.Kind.PHONE, eta=eta, workaround=workaround,
+    )  # fmt: skip
+    if not resolved_on_call:
+        return message
+    message.resolved_on_call = True
+    message.save(update_fields=["resolved_on_call"])
+    recap = f"the recap is message {message.pk}"
+    _status_set(
+        case, Status.RESOLVED, actor=author, at=at,
+        note=f"resolved on the phone call: the customer confirmed (R9, R44); {recap}",
+    )  # fmt: skip
+    _status_set(
+        case, Status.CLOSED, actor=author, at=at,
+        note=f"closed on the call with a recap of the solution given (R44); {recap}",
+    )  # fmt: skip
+    case_clocks_refresh(case, at=at)
+    return message
+
+
 def _status_set(
     case: Case, new: str, *, actor: User | None, at: datetime, note: str | None
 ) -> None:

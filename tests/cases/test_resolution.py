@@ -148,3 +148,56 @@ def test_a_p1_stays_at_level_2_for_a_level_1_topic_and_a_plain_case_at_level_1(
     plain = open_case(alice)
     assert plain["tier"] == "L1"
     assert events(alice, plain["id"])[0]["data"]["routing"] is None
+
+
+@pytest.mark.rule("R43", "G4")
+def test_a_logged_phone_call_is_a_response(alice: Persona, bob: Persona) -> None:
+    case = open_case(alice, priority="P2")
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        call = post(bob, f"/cases/{case['id']}/messages", {"body": "Called", "kind": "phone_call"})
+        now = bob.client.get(f"/api/v1/cases/{case['id']}").json()
+    assert call.status_code == 201, call.content
+    assert (call.json()["kind"], call.json()["resolved_on_call"]) == ("phone_call", False)
+    assert {c["metric"]: c["state"] for c in now["clocks"]}["first_response"] == "met"
+    assert now["status"] == "open"
+
+
+@pytest.mark.rule("R44", "R9")
+def test_resolving_on_the_call_records_the_recap_and_resolves_then_closes(
+    alice: Persona, bob: Persona
+) -> None:
+    case = open_case(alice)
+    path = f"/cases/{case['id']}/messages"
+    with time_machine.travel(NOW + timedelta(minutes=20), tick=False):
+        call = post(
+            bob, path,
+            {"body": "Reset the SIP trunk; calls connect again", "kind": "phone_call",
+             "resolved_on_call": True},
+        )  # fmt: skip
+    assert call.status_code == 201, call.content
+    assert call.json()["resolved_on_call"] is True
+    assert bob.client.get(f"/api/v1/cases/{case['id']}").json()["status"] == "closed"
+    history = events(alice, case["id"])
+    statuses = [(e["data"]["old"], e["data"]["new"]) for e in history if e["kind"] == "status"]
+    assert statuses[-2:] == [("open", "resolved"), ("resolved", "closed")]
+    assert "R44" in history[-1]["data"]["note"]
+    again = post(bob, path, {"body": "x", "kind": "phone_call", "resolved_on_call": True})
+    assert again.status_code == 409
+
+
+@pytest.mark.rule("R44", "R43")
+def test_a_call_needs_staff_a_recap_and_is_public(alice: Persona, bob: Persona) -> None:
+    case = open_case(alice)
+    path = f"/cases/{case['id']}/messages"
+
+    def field(who: Persona, body: dict[str, Any]) -> str:
+        response = post(who, path, body)
+        assert response.status_code == 422, response.content
+        name: str = response.json()["detail"][0]["field"]
+        return name
+
+    assert field(alice, {"body": "I called", "kind": "phone_call"}) == "kind"
+    assert field(bob, {"body": "   ", "kind": "phone_call", "resolved_on_call": True}) == "body"
+    assert field(bob, {"body": "fixed", "resolved_on_call": True}) == "resolved_on_call"
+    assert field(bob, {"body": "fixed", "kind": "phone_call", "public": False}) == "public"
+    assert bob.client.get(f"/api/v1/cases/{case['id']}").json()["status"] == "new"
