@@ -62,7 +62,7 @@ def worker_tick(*, worker_id: str, sweep: bool) -> TickResult:
 def worker_loop(*, stop: threading.Event, sweep_interval: float, once: bool = False) -> None:
     """Tick until ``stop`` is set (or once); sweeps every ``sweep_interval`` seconds."""
     worker_id = f"casework-{uuid.uuid4().hex[:16]}"
-    logger.info("worker %s: sweeping every %ss", worker_id, sweep_interval)
+    logger.info("worker %s: sweeping every %gs", worker_id, sweep_interval)
     next_sweep = 0.0
     try:
         while not stop.is_set():

@@ -1,6 +1,8 @@
 """`casework demo`: the embedded setup with demo data, in one command."""
 
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +11,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from casework.cases.worker import worker_thread_start
 from casework.demo import demo_logins_create
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 class Command(BaseCommand):
@@ -38,6 +44,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Staff sign in at http://127.0.0.1:{options['port']}/admin/")
         # SPEC §2: one process serves HTTP and runs the worker (tasks and the SLA sweep).
         thread, stop = worker_thread_start(sweep_interval=settings.CASEWORK_SWEEP_INTERVAL)
+        # uvicorn shuts down on SIGTERM and then raises it again: make that an orderly exit,
+        # so the worker thread finishes its tick and stops below (SIGINT already is one).
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         self.stdout.write("casework demo: worker thread started (tasks, SLA sweep)")
         try:
             call_command("serve", host="127.0.0.1", port=options["port"])
