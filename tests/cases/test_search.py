@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casework.accounts.models import Organization
 from casework.cases.models import Case, Message
-from casework.cases.search import case_search, search_words
+from casework.cases.search import case_search, search_words, sqlite_index_ensure
 from tests.cases.conftest import Persona
 from tests.cases.test_api import NOW, open_case, post
 
@@ -106,6 +106,37 @@ def test_a_word_search_reads_the_index_and_never_like(bob: Persona, printer: int
     else:
         assert "@@" in sql
         assert "plainto_tsquery" in sql
+
+
+@pytest.mark.django_db
+def test_the_index_is_kept_by_the_database_after_every_migration() -> None:
+    """A migration that remakes cases_case or cases_message on SQLite drops their triggers;
+    this fails then, rather than search silently missing new cases."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            expected = {f"cases_{t}_fts_{op}" for t in ("case", "message")
+                        for op in ("insert", "update", "delete")}  # fmt: skip
+        else:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'cases_%%_search'"
+            )
+            expected = {"cases_case_search", "cases_message_search"}
+        assert expected <= {row[0] for row in cursor.fetchall()}
+
+
+def test_a_dropped_sqlite_trigger_is_put_back_and_the_index_rebuilt(
+    bob: Persona, printer: int
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's index is a generated column: no triggers to lose")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER cases_message_fts_insert")
+        cursor.execute("DELETE FROM cases_message_fts")  # as if the rows had come in meanwhile
+    assert found(bob, "flamingo") == set()
+    assert sqlite_index_ensure() == ["cases_message_fts_insert"]
+    assert found(bob, "flamingo") == {printer}
+    assert sqlite_index_ensure() == []
 
 
 def _sqlite_plan(cases: Any) -> str:
