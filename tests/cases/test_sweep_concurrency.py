@@ -135,7 +135,7 @@ def postgres_database() -> Iterator[str]:
         "port": int(config.get("PORT") or 5432),
         "user": config.get("USER") or "postgres",
         "password": config.get("PASSWORD") or None,
-        "dbname": config.get("NAME") or "postgres",
+        "dbname": "postgres",  # the maintenance database: it exists on every server
         "autocommit": True,
     }
     name = f"casework_sweep_{uuid.uuid4().hex[:12]}"
