@@ -228,6 +228,12 @@ CASEWORK_NOTIFY_RETRY_SECONDS = env_int("CASEWORK_NOTIFY_RETRY_SECONDS", 60)
 # within this time (``casework.cases.followups.case_auto_confirm_due``).
 CASEWORK_AUTO_CONFIRM_AFTER = env_duration("CASEWORK_AUTO_CONFIRM_AFTER", "14d")
 
+# Attachments (ASVS 5.2): stored by Django's default storage under var/media/ with random
+# names, never served from MEDIA_URL (the API streams them after checking who asks).
+MEDIA_ROOT = VAR_DIR / "media"
+CASEWORK_MAX_ATTACHMENT_BYTES = env_int("CASEWORK_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # larger uploads go to a temporary file first
+
 # -- time and language -------------------------------------------------------------------------
 # Stored and computed in UTC; each policy calendar carries its own IANA zone.
 

@@ -4,10 +4,12 @@ with the reason."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from casework.accounts.models import Organization, Product
@@ -19,9 +21,11 @@ from casework.accounts.selectors import (
 )
 from casework.api.auth import BearerTokenAuth
 from casework.api.errors import FieldError
+from casework.cases.attachments import attachment_add
 from casework.cases.errors import CaseInputError, TransitionRefusedError
-from casework.cases.models import Case, Message
+from casework.cases.models import Attachment, Case, Message
 from casework.cases.schemas import (
+    AttachmentOut,
     CaseIn,
     CaseOut,
     CasePage,
@@ -38,6 +42,7 @@ from casework.cases.selectors import (
     case_events_for_user,
     case_get_for_user,
     case_list_for_user,
+    case_queryset_for_user,
 )
 from casework.cases.services import (
     CaseDraft,
@@ -321,6 +326,76 @@ def case_closable(request: HttpRequest, case_id: int) -> CaseOut:
         raise HttpError(403, "only the customer says a case can be closed (R9)")
     case_closable_set(case=case, actor=_user(request), at=timezone.now())
     return case_out(_case(request, case_id))
+
+
+@router.post("/cases/{case_id}/attachments", response={201: AttachmentOut})
+def case_attachment_add(
+    request: HttpRequest,
+    case_id: int,
+    file: File[UploadedFile | None] = None,
+    message: Form[int | None] = None,
+) -> Status[AttachmentOut]:
+    """Attach a file (multipart, field ``file``), optionally to one of the case's messages.
+    Size and type limits: ``CASEWORK_MAX_ATTACHMENT_BYTES``; PNG, JPEG, GIF, PDF or plain
+    text, recognised by the file's first bytes."""
+    case = _case(request, case_id)
+    if file is None:
+        raise FieldError("file", "send the file as multipart form data, field 'file'")
+    on = None
+    if message is not None:
+        on = case.messages.filter(pk=message).first()
+        staff = user_organization(_user(request)) is None
+        if on is None or not (on.public or staff):
+            raise FieldError("message", f"no message {message} on this case")
+    limit = settings.CASEWORK_MAX_ATTACHMENT_BYTES
+    if file.size is not None and file.size > limit:
+        raise FieldError("file", f"the file is larger than the limit of {limit} bytes")
+    content = file.read(limit + 1)
+    try:
+        attachment = attachment_add(
+            case=case, uploaded_by=_user(request), name=file.name or "", content=content,
+            message=on,
+        )  # fmt: skip
+    except CaseInputError as error:
+        raise _domain(error) from None
+    return Status(201, attachment_out(attachment))
+
+
+def attachment_out(attachment: Attachment) -> AttachmentOut:
+    """The API shape of an attachment."""
+    return AttachmentOut(
+        id=attachment.pk,
+        case=attachment.case_id,
+        message=attachment.message_id,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        created_at=attachment.created_at,
+    )
+
+
+@router.get("/attachments/{attachment_id}", response={200: None})
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """Download an attachment: only for those who may see its case (and, for contacts, its
+    message), always as a download that the browser must not render or sniff."""
+    user = _user(request)
+    attachments = Attachment.objects.filter(pk=attachment_id, case__in=case_queryset_for_user(user))
+    if user_organization(user) is not None:
+        attachments = attachments.exclude(message__public=False)
+    attachment = attachments.first()
+    if attachment is None:
+        raise Http404("no such attachment")
+    response = FileResponse(
+        default_storage.open(attachment.storage_name, "rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/cases/{case_id}/events", response=list[EventOut])

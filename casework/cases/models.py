@@ -201,6 +201,27 @@ class Message(models.Model):
         return f"{self.case_id} {self.kind} {self.created_at.isoformat()}"
 
 
+class Attachment(models.Model):
+    """A file on a case (or on one of its messages), stored under a random name."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    storage_name = models.CharField(max_length=200, unique=True, editable=False)
+    filename = models.CharField(max_length=120, help_text="The sanitised original name.")
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.filename}"
+
+
 class Clock(models.Model):
     """The stored state of one clock of a case, as last computed from its history."""
 

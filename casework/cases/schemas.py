@@ -126,6 +126,19 @@ class MessageOut(Schema):
     created_at: datetime
 
 
+class AttachmentOut(Schema):
+    """An attachment as stored; ``GET /attachments/{id}`` downloads it."""
+
+    id: int
+    case: int
+    message: int | None
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
 class EventOut(Schema):
     """One entry of the append-only history."""
 

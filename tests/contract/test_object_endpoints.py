@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.cases import conftest as personas
@@ -89,6 +91,20 @@ def request(
     return who.generic(method, url, json.dumps(body), content_type="application/json").status_code
 
 
+def attachment_of(who: Persona, case_id: int) -> int:
+    """A text attachment on the case, stored under the test's own MEDIA_ROOT."""
+    upload = SimpleUploadedFile("notes.txt", b"notes", content_type="text/plain")
+    response = who.client.post(f"/api/v1/cases/{case_id}/attachments", {"file": upload})
+    assert response.status_code == 201, response.content
+    attachment_id: int = response.json()["id"]
+    return attachment_id
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
 def test_the_walk_has_object_endpoints_to_walk(client: Client) -> None:
     walked = {(method, path) for method, path, _, _ in object_operations(client)}
     assert ("GET", "/api/v1/cases/{case_id}") in walked
@@ -100,7 +116,7 @@ def test_the_outsider_gets_404_from_every_method_of_every_object_path(
     alice: Persona, eve: Persona, client: Client
 ) -> None:
     case = open_case(alice)
-    objects = {"case_id": case["id"]}
+    objects = {"case_id": case["id"], "attachment_id": attachment_of(alice, case["id"])}
     with time_machine.travel(NOW, tick=False):
         for method, path, operation, document in object_operations(client):
             status = request(eve.client, method, path, operation, document, objects)
@@ -113,7 +129,7 @@ def test_the_outsider_gets_404_from_every_method_of_every_object_path(
 
 def test_nobody_gets_401_from_every_authenticated_operation(alice: Persona, client: Client) -> None:
     case = open_case(alice)
-    objects = {"case_id": case["id"]}
+    objects = {"case_id": case["id"], "attachment_id": 1}
     anonymous = Client()
     walked = 0
     for method, path, operation, document in operations(client):
