@@ -250,7 +250,11 @@ class Clock(models.Model):
         constraints = (
             models.UniqueConstraint(fields=("case", "key"), name="cases_clock_unique_key"),
         )
-        indexes = (models.Index(fields=("next_action_at",), name="cases_clock_next_action"),)
+        # Covers the sweep's "what is due" query (next_action_at <= now, ordered, case ids):
+        # an index-only scan, 0.2 ms instead of 1.4-1.6 ms over 1M clocks (docs/benchmarks.md).
+        indexes = (
+            models.Index(fields=("next_action_at", "case"), name="cases_clock_next_action_case"),
+        )
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.key} {self.state}"
