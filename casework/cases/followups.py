@@ -111,7 +111,12 @@ def case_pending_reminders_due(*, at: datetime) -> list[FollowUp]:
 
 @transaction.atomic
 def _pending_follow_ups(case_id: int, *, at: datetime) -> list[FollowUp]:
-    case = Case.objects.select_for_update().select_related("requester").filter(pk=case_id).first()
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("requester")
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None or case.status != Status.PENDING_CUSTOMER:
         return []
     since = entered_status_at(case, Status.PENDING_CUSTOMER)
