@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
+from casework.cases.changes import case_field_change
 from casework.cases.clocks import case_clocks_refresh
 from casework.cases.models import Case, CaseEvent, Status
 from casework.policies.selectors import policy_get
@@ -77,14 +78,10 @@ def _auto_confirm(case_id: int, *, at: datetime, wait: timedelta) -> FollowUp | 
         f"resolved automatically: service was restored on {since.isoformat()} and the "
         f"customer did not answer within {_days(wait)} (R9 auto-confirmation)"
     )
-    CaseEvent.objects.create(
-        case=case,
-        kind="status",
-        at=at,
-        data={"old": case.status, "new": Status.RESOLVED, "note": note, "auto_confirmed": True},
-    )
-    Case.objects.filter(pk=case.pk).update(status=Status.RESOLVED, updated_at=at)
-    case.status = Status.RESOLVED
+    case_field_change(
+        case, kind="status", field="status", new=Status.RESOLVED, at=at, note=note,
+        auto_confirmed=True,
+    )  # fmt: skip
     case_clocks_refresh(case, at=at)
     return FollowUp(case.pk, case.number, "auto_confirmed", due, note)
 
@@ -157,14 +154,10 @@ def _pending_follow_ups(case_id: int, *, at: datetime) -> list[FollowUp]:
             f"closed automatically: the case waited on the customer from {since.isoformat()} "
             f"for {_days(close_after)} without an answer (G14)"
         )
-        CaseEvent.objects.create(
-            case=case,
-            kind="status",
-            at=at,
-            data={"old": case.status, "new": Status.CLOSED, "note": note, "auto_closed": True},
-        )
-        Case.objects.filter(pk=case.pk).update(status=Status.CLOSED, updated_at=at)
-        case.status = Status.CLOSED
+        case_field_change(
+            case, kind="status", field="status", new=Status.CLOSED, at=at, note=note,
+            auto_closed=True,
+        )  # fmt: skip
         case_clocks_refresh(case, at=at)
         done.append(FollowUp(case.pk, case.number, "auto_closed", close_at, note, to))
     return done

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from casework.accounts.models import Organization, Product, ServiceAccount
 from casework.accounts.selectors import subscription_current, subscription_policy
+from casework.cases.changes import case_field_change
 from casework.cases.clocks import case_clocks_refresh
 from casework.cases.errors import CaseInputError, TransitionRefusedError
 from casework.cases.history import engine_events
@@ -336,15 +337,7 @@ def case_phone_call_log(
 def _status_set(
     case: Case, new: str, *, actor: User | None, at: datetime, note: str | None
 ) -> None:
-    CaseEvent.objects.create(
-        case=case,
-        kind="status",
-        at=at,
-        actor=actor,
-        data={"old": case.status, "new": new, "note": note},
-    )
-    case.status = new
-    Case.objects.filter(pk=case.pk).update(status=new, updated_at=at)
+    case_field_change(case, kind="status", field="status", new=new, at=at, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -420,21 +413,17 @@ def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: 
         at,
         account_timezone=zone,
     )
-    CaseEvent.objects.create(
-        case=case,
+    case_field_change(
+        case,
         kind="priority",
+        field="priority",
+        new=priority,
         at=at,
         actor=actor,
-        data={
-            "old": case.priority,
-            "new": priority,
-            "reason": reason,
-            "old_due": {c.key: _iso(c.due_at) for c in before if c.state in {"running", "paused"}},
-            "new_due": {c.key: _iso(c.due_at) for c in after if c.state in {"running", "paused"}},
-        },
+        reason=reason,
+        old_due={c.key: _iso(c.due_at) for c in before if c.state in {"running", "paused"}},
+        new_due={c.key: _iso(c.due_at) for c in after if c.state in {"running", "paused"}},
     )
-    case.priority = priority
-    Case.objects.filter(pk=case.pk).update(priority=priority, updated_at=at)
     case_clocks_refresh(case, at=at)
     return case
 
@@ -453,15 +442,9 @@ def case_elevate(*, case: Case, actor: User | None, tier: str, reason: str, at: 
         )
     if tier == case.tier:
         raise TransitionRefusedError(f"the case is already at {policy.tiers[tier].name}")
-    CaseEvent.objects.create(
-        case=case,
-        kind="elevated",
-        at=at,
-        actor=actor,
-        data={"old": case.tier, "new": tier, "reason": reason},
+    case_field_change(
+        case, kind="elevated", field="tier", new=tier, at=at, actor=actor, reason=reason
     )
-    case.tier = tier
-    Case.objects.filter(pk=case.pk).update(tier=tier, updated_at=at)
     case_clocks_refresh(case, at=at)
     return case
 

@@ -21,6 +21,7 @@ from functools import partial
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from casework.cases.changes import case_field_change
 from casework.cases.clocks import case_clock_states, case_clocks_refresh
 from casework.cases.models import Case, CaseEvent, Clock, ClockAction
 from casework.cases.notifications import Recipients, notify_recipients
@@ -124,15 +125,10 @@ def _act_on_case(
             policy.tiers, case.tier
         ):
             # R62: the elevation clock elevates; it is an action, not only a breach.
-            CaseEvent.objects.create(
-                case=case,
-                kind="elevated",
-                at=at,
-                public=False,
-                data={"old": case.tier, "new": action.elevate, "reason": f"{action.clock} due"},
-            )
-            case.tier = action.elevate
-            Case.objects.filter(pk=case.pk).update(tier=action.elevate, updated_at=at)
+            case_field_change(
+                case, kind="elevated", field="tier", new=action.elevate, at=at, public=False,
+                reason=f"{action.clock} due",
+            )  # fmt: skip
         lines.append(SweepLine(case.number, action))
     case_clocks_refresh(case, at=at)
     return lines
