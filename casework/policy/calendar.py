@@ -17,6 +17,7 @@ hour count twice: exactly what the wall clock says.
 from __future__ import annotations
 
 import bisect
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -66,7 +67,7 @@ class Interval:
     end: datetime | None  # None: still going on
 
 
-class BusinessCalendar:
+class BusinessCalendar(ABC):
     """A compiled calendar. Build with :func:`compile_calendar` (cached)."""
 
     def add(self, start: datetime, span: Span) -> datetime:
@@ -92,18 +93,18 @@ class BusinessCalendar:
         return self.add_us(micros, 0) == micros
 
     # Subclasses implement these on integer microseconds.
+    @abstractmethod
     def add_us(self, start: int, duration: int) -> int:
         """Overridden: ``start`` + ``duration`` business microseconds."""
-        raise NotImplementedError
 
+    @abstractmethod
     def add_business_days_us(self, start: int, days: int) -> int:
         """Overridden: G3, the same local clock time on the ``days``-th next business day."""
-        raise NotImplementedError
 
+    @abstractmethod
     def position_us(self, instant: int) -> int:
         """Overridden: business microseconds from an arbitrary origin up to ``instant``; only
         differences of positions mean anything."""
-        raise NotImplementedError
 
 
 class AlwaysOpen(BusinessCalendar):
