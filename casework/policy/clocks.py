@@ -475,17 +475,13 @@ def _periodic(ctx: _Context, history: _History, at: datetime) -> list[ClockState
     starts = [history.opened_at]
     starts += [t for t in history.responses if t > history.opened_at and (stop is None or t < stop)]
     starts = sorted(set(starts))
-    uses_eta = any(
-        row.periodic_update is not None and row.periodic_update.eta
-        for row in ctx.plan.targets.values()
-    )
     clocks: list[ClockState] = []
     for index, start in enumerate(starts):
         next_start = starts[index + 1] if index + 1 < len(starts) else None
         row = ctx.targets(history.priority_at(start))
         eta = (
             _eta_for(history, start, next_start)
-            if uses_eta and row.periodic_update and row.periodic_update.eta
+            if row.periodic_update is not None and row.periodic_update.eta
             else None
         )
         cycle_stop = stop if next_start is None else None
