@@ -274,7 +274,7 @@ class Bench:
                 if not ids:
                     break
                 with transaction.atomic():
-                    copies += self._copy(ids, made, Case, CaseEvent, Clock)
+                    copies += self._copy(ids, Case, CaseEvent, Clock)
                 made += len(ids)
                 if made >= count:
                     break
@@ -286,14 +286,13 @@ class Bench:
             if before != after:  # the copies' clocks must be the engine's
                 raise SystemExit(f"copy {copy.pk}: stored {before}, engine {after}")
 
-    def _copy(self, ids: list[int], offset: int, case_model: Any, event_model: Any,
+    def _copy(self, ids: list[int], case_model: Any, event_model: Any,
               clock_model: Any) -> list[Any]:  # fmt: skip
         originals = list(case_model.objects.filter(pk__in=ids).order_by("pk"))
         new = []
-        for n, case in enumerate(originals):
+        for case in originals:
             copy_of = case.pk
             case.pk = None
-            case.number = f"CW-C{offset + n:07d}"
             case._copy_of = copy_of
             new.append(case)
         case_model.objects.bulk_create(new, batch_size=500)

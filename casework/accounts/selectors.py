@@ -14,7 +14,6 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils import timezone
 
 from casework.accounts.models import (
@@ -39,13 +38,19 @@ class NoRoleError(PermissionDenied):
 
 
 def subscription_current(organization: Organization, *, at: datetime) -> Subscription | None:
-    """The subscription in effect at ``at``: started at or before it and not yet ended."""
-    return (
-        organization.subscriptions.filter(effective_from__lte=at)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=at))
+    """The subscription in effect at ``at``: started at or before it and not yet ended.
+
+    Periods never overlap (``subscription_set`` ends the previous one), so only the latest
+    one started by ``at`` can be in effect."""
+    latest = (
+        Subscription.objects.filter(organization_id=organization.pk, effective_from__lte=at)
         .order_by("-effective_from")
         .first()
     )
+    if latest is None or (latest.effective_to is not None and latest.effective_to <= at):
+        return None
+    latest.organization = organization
+    return latest
 
 
 def subscription_policy(subscription: Subscription) -> StoredPolicy:

@@ -7,12 +7,13 @@ it over every case. Nothing here decides a due time: ``casework.policy.compute_c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from casework.cases.history import engine_events
-from casework.cases.models import Case, Clock
+from casework.cases.models import Case, CaseEvent, Clock
 from casework.policies.selectors import policy_get
-from casework.policy import ClockState, compute_clocks
+from casework.policy import ClockState, Policy, compute_clocks
 
 _OPEN_STATES = frozenset({"running", "paused"})
 
@@ -20,13 +21,30 @@ _OPEN_STATES = frozenset({"running", "paused"})
 def case_clock_states(case: Case, *, at: datetime) -> list[ClockState]:
     """The case's clocks at ``at``, computed from its history under its pinned policy."""
     policy = policy_get(case.policy_id, version=case.policy_version).policy
+    return _states(policy, case, case.events.order_by("at", "id"), at)
+
+
+def _states(
+    policy: Policy, case: Case, events: Iterable[CaseEvent], at: datetime
+) -> list[ClockState]:
     return compute_clocks(
-        policy,
-        case.plan,
-        engine_events(case.events.order_by("at", "id")),
-        at,
-        account_timezone=case.account_timezone or None,
+        policy, case.plan, engine_events(events), at, account_timezone=case.account_timezone or None
     )
+
+
+def case_clocks_first(
+    case: Case, *, policy: Policy, events: list[CaseEvent], at: datetime
+) -> list[Clock]:
+    """The clocks of a case being opened, from its first events (not yet saved); sets
+    ``case.next_due_at``. The caller saves the case, its events, then these rows: a new case
+    has no stored clocks or actions to compare with, so nothing is read back."""
+    rows = [
+        Clock(case=case, key=state.key, **_values(state, set()))
+        for state in _states(policy, case, events, at)
+    ]
+    rows.sort(key=lambda row: (row.metric, row.cycle))  # Clock.Meta.ordering within a case
+    case.next_due_at = _next_due(rows)
+    return rows
 
 
 def case_clocks_refresh(case: Case, *, at: datetime) -> list[Clock]:
@@ -52,12 +70,26 @@ def case_clocks_refresh(case: Case, *, at: datetime) -> list[Clock]:
         rows.append(row)
     if existing:
         Clock.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
-    due = [r.due_at for r in rows if r.state in _OPEN_STATES and r.due_at is not None]
-    next_due = min(due) if due else None
+    next_due = _next_due(rows)
     if case.next_due_at != next_due:
         case.next_due_at = next_due
         Case.objects.filter(pk=case.pk).update(next_due_at=next_due)
     return rows
+
+
+def clocks_prefetched(case: Case, rows: list[Clock]) -> None:
+    """Make ``case.clocks.all()`` answer ``rows`` without a query, as ``prefetch_related``
+    would have left it."""
+    # What django.db.models.query.prefetch_one_level stores for a reverse foreign key.
+    queryset = case.clocks.get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    case._prefetched_objects_cache = {"clocks": queryset}  # type: ignore[attr-defined]
+
+
+def _next_due(rows: list[Clock]) -> datetime | None:
+    due = [r.due_at for r in rows if r.state in _OPEN_STATES and r.due_at is not None]
+    return min(due) if due else None
 
 
 def _values(state: ClockState, fired: set[tuple[str, str]]) -> dict[str, object]:

@@ -51,7 +51,6 @@ class Status(models.TextChoices):
 class Case(models.Model):
     """A customer's problem, tracked under the policy version it was opened with."""
 
-    number = models.CharField(max_length=20, unique=True, editable=False)
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="cases"
     )
@@ -109,6 +108,20 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
+
+    @property
+    def number(self) -> str:
+        """The case's reference for people and mail subjects: ``CW-`` and its id, 6 digits
+        or more. Derived, not stored, so opening a case writes its row once."""
+        return "CW-(new)" if self._state.adding else f"CW-{self.pk:06d}"
+
+    @staticmethod
+    def id_from_number(number: str) -> int | None:
+        """The id a case number names (``CW-000042`` → 42), or None if it names none."""
+        prefix, _, digits = number.strip().upper().partition("-")
+        if prefix != "CW" or not digits.isdigit() or len(digits) > 18:
+            return None
+        return int(digits)
 
 
 class CaseEventQuerySet(models.QuerySet["CaseEvent"]):

@@ -23,13 +23,15 @@ class StoredPolicy:
 
 
 @lru_cache(maxsize=64)
-def _parse(sha256: str, text: str, filename: str) -> Policy:
-    # Stored versions never change, so their hash is a safe cache key for the parsed policy.
-    return load_policy_text(text, filename=filename)
+def _parse(sha256: str, pk: int) -> Policy:
+    # Stored versions never change, so their hash is a safe cache key for the parsed policy;
+    # the text (about 10 KB) is read only on a miss, not with every lookup.
+    row = PolicyVersion.objects.only("source", "filename").get(pk=pk)
+    return load_policy_text(row.source, filename=row.filename)
 
 
 def _stored(row: PolicyVersion) -> StoredPolicy:
-    return StoredPolicy(row, _parse(row.sha256, row.source, row.filename))
+    return StoredPolicy(row, _parse(row.sha256, row.pk))
 
 
 def policy_get(policy_id: str, *, version: int | None = None) -> StoredPolicy:
@@ -39,7 +41,7 @@ def policy_get(policy_id: str, *, version: int | None = None) -> StoredPolicy:
     if not _POLICY_ID.fullmatch(policy_id):
         # Not an id the language allows (a NUL byte, say): nothing to ask the database.
         raise PolicyVersion.DoesNotExist(f"no policy {policy_id!r} is loaded")
-    rows = PolicyVersion.objects.filter(policy_id=policy_id)
+    rows = PolicyVersion.objects.filter(policy_id=policy_id).defer("source")
     row = rows.get(version=version) if version is not None else rows.order_by("-version").first()
     if row is None:
         raise PolicyVersion.DoesNotExist(f"no policy {policy_id!r} is loaded")
@@ -49,7 +51,9 @@ def policy_get(policy_id: str, *, version: int | None = None) -> StoredPolicy:
 def policy_list_current() -> list[StoredPolicy]:
     """The latest version of every loaded policy, by policy id."""
     newest = PolicyVersion.objects.filter(policy_id=OuterRef("policy_id")).order_by("-version")
-    rows = PolicyVersion.objects.filter(version=Subquery(newest.values("version")[:1]))
+    rows = PolicyVersion.objects.filter(version=Subquery(newest.values("version")[:1])).defer(
+        "source"
+    )
     return [_stored(row) for row in rows.order_by("policy_id")]
 
 
