@@ -155,10 +155,20 @@ def contact_role_may_open_cases(contact: Contact, *, policy: Policy) -> bool:
     """True when the policy lets a contact with this role open cases (R27, G28).
 
     ``rules.case_opening.contact_roles`` null means any contact. The plan entitlement that
-    the LivePerson pack also asks for (``requires_entitlement``) is the cases app's check.
+    the LivePerson pack also asks for is :func:`plan_entitles_case_opening`.
     """
     roles = policy.rules.case_opening.contact_roles
     return roles is None or contact.role in roles
+
+
+def plan_entitles_case_opening(*, policy: Policy, plan_id: str) -> bool:
+    """True unless the policy lets only entitled plans open tickets and this plan is not one
+    (R27: a LivePerson account needs a Customer Success package, whose plan includes the
+    ticket channel, ``portal``)."""
+    if not policy.rules.case_opening.requires_entitlement:
+        return True
+    plan = policy.plans.get(plan_id)
+    return plan is not None and "portal" in plan.channels
 
 
 def token_find(plaintext: str) -> ApiToken | None:

@@ -44,6 +44,7 @@ from casework.api.errors import FieldError
 from casework.policies.models import PolicyVersion
 from casework.policies.selectors import StoredPolicy, policy_get, policy_ids
 from casework.policy import UnknownIdError
+from casework.policy.overlay import apply_overlay
 
 # last_used_at is written at most this often per token, so a busy client costs no write per
 # request (and on SQLite no write lock per request).
@@ -88,12 +89,13 @@ def subscription_validate(
         stored.policy.plan(plan_id)
     except UnknownIdError as error:
         raise FieldError("plan", str(error)) from None
-    _check_overlay(sla_overlay or {}, stored)
+    _check_overlay(sla_overlay or {}, stored, plan_id)
     return stored
 
 
-def _check_overlay(overlay: dict[str, Any], stored: StoredPolicy) -> None:
-    # R26: an enhanced-SLA overlay may only name the policy's priorities and known metrics.
+def _check_overlay(overlay: dict[str, Any], stored: StoredPolicy, plan_id: str) -> None:
+    # R26: an enhanced-SLA overlay may only name the policy's priorities and known metrics,
+    # and the plan must be able to take each figure (an elevation needs a tier to go to).
     problem = sla_overlay_problem(overlay)
     if problem is not None:
         raise FieldError(*problem)
@@ -102,6 +104,11 @@ def _check_overlay(overlay: dict[str, Any], stored: StoredPolicy) -> None:
             stored.policy.priority(priority)
         except UnknownIdError as error:
             raise FieldError(f"sla_overlay.{priority}", str(error)) from None
+    try:
+        apply_overlay(stored.policy, plan_id, overlay)
+    except ValueError as error:
+        field, _, message = str(error).partition(": ")
+        raise FieldError(field, message) from None
 
 
 @transaction.atomic

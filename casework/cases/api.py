@@ -13,16 +13,11 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from casework.accounts.models import Organization, Product
-from casework.accounts.selectors import (
-    contact_role_may_open_cases,
-    subscription_current,
-    subscription_policy,
-    user_organization,
-)
+from casework.accounts.selectors import user_organization
 from casework.api.auth import BearerTokenAuth
 from casework.api.errors import FieldError
 from casework.cases.attachments import attachment_add
-from casework.cases.errors import CaseInputError, TransitionRefusedError
+from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
 from casework.cases.models import Attachment, Case, Message
 from casework.cases.schemas import (
     AttachmentOut,
@@ -121,16 +116,8 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
         organization = Organization.objects.filter(pk=payload.organization).first()
         if organization is None:
             raise FieldError("organization", f"no organisation {payload.organization}")
-    else:
-        if payload.organization not in (None, organization.pk):
-            raise FieldError("organization", "contacts open cases for their own organisation")
-        subscription = subscription_current(organization, at=timezone.now())
-        if subscription is not None:
-            policy = subscription_policy(subscription).policy
-            if not contact_role_may_open_cases(user.contact, policy=policy):
-                raise HttpError(
-                    403, policy.rules.case_opening.note or "your role may not open cases"
-                )
+    elif payload.organization not in (None, organization.pk):
+        raise FieldError("organization", "contacts open cases for their own organisation")
     product = None
     if payload.product is not None:
         product = Product.objects.filter(pk=payload.product).first()
@@ -151,6 +138,8 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
         case = case_open(draft=draft, requester=user, at=timezone.now())
     except CaseInputError as error:
         raise _domain(error) from None
+    except CaseRefusedError as error:  # R27
+        raise HttpError(403, error.reason) from None
     return Status(201, case_out(case))
 
 

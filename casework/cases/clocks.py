@@ -12,7 +12,7 @@ from datetime import datetime
 
 from casework.cases.history import engine_events
 from casework.cases.models import Case, CaseEvent, Clock
-from casework.policies.selectors import policy_get
+from casework.policies.selectors import policy_get, policy_with_overlay
 from casework.policy import ClockState, Policy, compute_clocks
 
 _OPEN_STATES = frozenset({"running", "paused"})
@@ -20,8 +20,14 @@ _OPEN_STATES = frozenset({"running", "paused"})
 
 def case_clock_states(case: Case, *, at: datetime) -> list[ClockState]:
     """The case's clocks at ``at``, computed from its history under its pinned policy."""
-    policy = policy_get(case.policy_id, version=case.policy_version).policy
-    return _states(policy, case, case.events.order_by("at", "id"), at)
+    return _states(case_clock_policy(case), case, case.events.order_by("at", "id"), at)
+
+
+def case_clock_policy(case: Case) -> Policy:
+    """The policy the case's clocks run under: its pinned version, with the enhanced-SLA
+    overlay it was opened with (R26)."""
+    stored = policy_get(case.policy_id, version=case.policy_version)
+    return policy_with_overlay(stored, case.plan, case.sla_overlay)
 
 
 def _states(

@@ -18,3 +18,12 @@ class TransitionRefusedError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class CaseRefusedError(Exception):
+    """The policy does not let this requester do this (R27): answered as a 403 with the
+    policy's reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -85,6 +85,12 @@ class Case(models.Model):
     policy_version = models.PositiveIntegerField()
     plan = models.CharField(max_length=64)
     account_timezone = models.CharField(max_length=64, blank=True)
+    sla_overlay = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The enhanced-SLA figures in force when the case was opened (R26), "
+        "{priority: {metric: duration}}; they replace the plan's for this case's clocks.",
+    )
     closable = models.BooleanField(default=False, help_text="The customer said it can be closed.")
     scope_exclusion = models.CharField(max_length=64, blank=True)
     linked_from = models.ForeignKey(

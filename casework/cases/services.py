@@ -15,16 +15,25 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from casework.accounts.models import Organization, Product, ServiceAccount
-from casework.accounts.selectors import subscription_current, subscription_policy
+from casework.accounts.selectors import (
+    contact_role_may_open_cases,
+    plan_entitles_case_opening,
+    subscription_current,
+    subscription_policy,
+)
 from casework.cases.changes import case_field_change
 from casework.cases.clocks import case_clocks_first, case_clocks_refresh, clocks_prefetched
-from casework.cases.errors import CaseInputError, TransitionRefusedError
+from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
 from casework.cases.history import engine_events
 from casework.cases.models import Case, CaseEvent, Clock, Message, Origin, Status
 from casework.cases.workflow import transition_refusal
-from casework.policies.selectors import policy_get
+from casework.policies.selectors import policy_get, policy_with_overlay
 from casework.policy import Event, Policy, compute_clocks, initial_tier
 from casework.policy.routing import route_by_category
+
+# Channels through which a customer opens a ticket themselves, which R27 may limit; mail, chat
+# and messaging stay open to every user of the account.
+TICKET_CHANNELS = frozenset({"portal", "api"})
 
 # Channels whose messages arrive whatever they say: a priority they may not carry is lowered
 # with a note rather than refused (R50).
@@ -80,6 +89,20 @@ def _priority_for(policy: Policy, draft: CaseDraft) -> tuple[str, str | None]:
     )
 
 
+def _check_may_open(policy: Policy, plan_id: str, requester: User | None, channel: str) -> None:
+    """R27, G28: a contact opens a ticket only in a role the policy names, and only on a plan
+    entitled to tickets where the policy asks for one. Staff open cases for anyone."""
+    contact = getattr(requester, "contact", None) if requester is not None else None
+    if contact is None or channel not in TICKET_CHANNELS:
+        return
+    rule = policy.rules.case_opening
+    if not contact_role_may_open_cases(contact, policy=policy):
+        raise CaseRefusedError(rule.note or f"a contact with the role {contact.role} may not "
+                               "open cases")  # fmt: skip
+    if not plan_entitles_case_opening(policy=policy, plan_id=plan_id):
+        raise CaseRefusedError(rule.note or f"the {plan_id} plan does not include tickets")
+
+
 @transaction.atomic
 def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case:
     """Open a case under the organisation's current plan; its clocks start from history.
@@ -94,6 +117,7 @@ def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case
         raise CaseInputError("organization", f"{draft.organization} has no support plan now")
     stored = subscription_policy(subscription)
     policy = stored.policy
+    _check_may_open(policy, subscription.plan_id, requester, draft.channel)
     priority, note = _priority_for(policy, draft)
     zone = draft.service_account.time_zone if draft.service_account else ""
     routing = route_by_category(
@@ -116,6 +140,7 @@ def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case
         policy_version=stored.row.version,
         plan=subscription.plan_id,
         account_timezone=zone or draft.organization.time_zone,
+        sla_overlay=subscription.sla_overlay or {},
         created_at=at,
         updated_at=at,
     )
@@ -142,12 +167,14 @@ def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case
                 "routing": routing.reason,
                 "policy": f"{policy.id} v{stored.row.version}",
                 "plan": subscription.plan_id,
+                "sla_overlay": case.sla_overlay or None,  # R26
             },
         )
     )
     # The clocks come from these first events before anything is written, so the case, its
     # history and its clocks go in with one INSERT each and nothing is read back.
-    clocks = case_clocks_first(case, policy=policy, events=events, at=at)
+    clock_policy = policy_with_overlay(stored, subscription.plan_id, case.sla_overlay)
+    clocks = case_clocks_first(case, policy=clock_policy, events=events, at=at)
     case.save(force_insert=True)
     CaseEvent.objects.bulk_create(events)
     Clock.objects.bulk_create(clocks)

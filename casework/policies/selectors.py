@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 
 from casework.policies.models import PolicyVersion
 from casework.policy import Policy, load_policy_text
+from casework.policy.overlay import Overlay, apply_overlay
 
 _POLICY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -32,6 +34,20 @@ def _parse(sha256: str, pk: int) -> Policy:
 
 def _stored(row: PolicyVersion) -> StoredPolicy:
     return StoredPolicy(row, _parse(row.sha256, row.pk))
+
+
+def policy_with_overlay(stored: StoredPolicy, plan_id: str, overlay: Overlay) -> Policy:
+    """The stored policy with an enhanced-SLA overlay applied to ``plan_id`` (R26); the
+    policy itself when there is no overlay. Cached, like the parsed policies."""
+    if not overlay:
+        return stored.policy
+    key = json.dumps(overlay, sort_keys=True)
+    return _overlaid(stored.row.sha256, stored.row.pk, plan_id, key)
+
+
+@lru_cache(maxsize=256)
+def _overlaid(sha256: str, pk: int, plan_id: str, overlay_json: str) -> Policy:
+    return apply_overlay(_parse(sha256, pk), plan_id, json.loads(overlay_json))
 
 
 def policy_get(policy_id: str, *, version: int | None = None) -> StoredPolicy:

@@ -168,6 +168,7 @@ def test_an_enhanced_sla_overlay_is_stored_with_the_subscription(globex: Organiz
         ({"sev1": {"first_response": 15}}, "sla_overlay.sev1.first_response"),
         ({"sev1": {}}, "sla_overlay.sev1"),
         ({"sev1": "15m"}, "sla_overlay.sev1"),
+        ({"sev3": {"elevation": "8h"}}, "sla_overlay.sev3.elevation"),  # no tier to go to
     ],
 )
 def test_a_malformed_overlay_is_refused_naming_the_entry(

@@ -220,3 +220,44 @@ def test_history_is_append_only() -> None:
         CaseEvent.objects.all().update(kind="x")
     with pytest.raises(AppendOnlyError):
         CaseEvent.objects.all().delete()
+
+
+@pytest.mark.rule("R27", "G28")
+def test_liveperson_tickets_need_a_manager_or_administrator_on_a_customer_success_plan(
+    packs: None, bob: Persona
+) -> None:
+    """A user-role contact is refused, so is an administrator on Standard (no Customer Success
+    package); an administrator on Enhanced opens one. Mail stays open to everyone, and staff
+    open tickets for any account."""
+    from casework.accounts.models import ContactRole
+    from casework.accounts.services import organization_create, subscription_set, user_create
+    from tests.cases.conftest import SINCE, persona
+
+    initech = organization_create(
+        name="Initech", policy_id="liveperson", plan_id="standard", effective_from=SINCE
+    )
+
+    def contact(name: str, role: ContactRole) -> Persona:
+        return persona(user_create(username=name, email=f"{name}@initech.test", role="contact",
+                                   organization=initech, contact_role=role))  # fmt: skip
+
+    user, admin = (
+        contact("milton", ContactRole.USER),
+        contact("lumbergh", ContactRole.ADMINISTRATOR),
+    )
+    body = {"subject": "Chat widget down", "environment": "production"}
+    refused = post(user, "/cases", body)
+    assert refused.status_code == 403
+    assert "Agent Managers and Administrators" in refused.json()["detail"]
+    not_entitled = post(admin, "/cases", body)
+    assert not_entitled.status_code == 403
+    assert "Customer Success package" in not_entitled.json()["detail"]
+    assert post(user, "/cases", body | {"channel": "email"}).status_code == 201
+    assert post(bob, "/cases", body | {"organization": initech.pk}).status_code == 201
+
+    subscription_set(organization=initech, policy_id="liveperson", plan_id="enhanced",
+                     effective_from=SINCE + timedelta(days=1))  # fmt: skip
+    opened = post(admin, "/cases", body)
+    assert opened.status_code == 201, opened.content
+    assert opened.json()["plan"] == "enhanced"
+    assert post(user, "/cases", body).status_code == 403  # the role rule still applies

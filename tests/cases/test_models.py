@@ -58,3 +58,33 @@ def test_opening_writes_the_case_its_history_and_its_clocks_once_each(
     case_clocks_refresh(Case.objects.get(pk=case.pk), at=AT)  # replay: nothing changes
     assert list(Clock.objects.filter(case=case).values_list(*CLOCK_FIELDS)) == stored
     assert Case.objects.values_list("next_due_at", flat=True).get(pk=case.pk) == due
+
+
+@pytest.mark.rule("R26")
+def test_an_enhanced_sla_sets_the_case_clocks_and_stays_with_the_case(
+    acme: Organization, bob: Persona
+) -> None:
+    """Opened under an overlay, the case keeps those figures: its stored clocks, a replay of
+    its history and a later change of the subscription all agree."""
+    from casework.accounts.services import subscription_set
+    from tests.cases.conftest import SINCE
+
+    subscription_set(organization=acme, policy_id="liveops", plan_id="standard",
+                     effective_from=SINCE + timedelta(days=1),
+                     sla_overlay={"P2": {"first_response": "1h"}})  # fmt: skip
+    draft = CaseDraft(organization=acme, subject="Slow", environment="production", priority="P2")
+    case = case_open(draft=draft, requester=bob.user, at=AT)
+    plain = case_open(draft=CaseDraft(organization=acme, subject="Slow", environment="production",
+                                      priority="P3"), requester=bob.user, at=AT)  # fmt: skip
+    first = {c.key: c for c in case.clocks.all()}["first_response"]
+    assert first.due_at == AT + timedelta(hours=1)  # not the plan's 8 h (R60)
+    assert {c.key: c for c in plain.clocks.all()}["first_response"].due_at == AT + timedelta(
+        hours=24
+    )  # a priority the overlay does not name keeps the plan's figure
+    assert case.events.get(kind="opened").data["sla_overlay"] == {"P2": {"first_response": "1h"}}
+
+    subscription_set(organization=acme, policy_id="liveops", plan_id="standard",
+                     effective_from=AT + timedelta(minutes=1))  # the overlay ends  # fmt: skip
+    stored = Case.objects.get(pk=case.pk)
+    case_clocks_refresh(stored, at=AT + timedelta(minutes=5))
+    assert stored.clocks.get(key="first_response").due_at == AT + timedelta(hours=1)
