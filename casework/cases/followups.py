@@ -1,9 +1,10 @@
-"""Periodic follow-ups of cases that wait on the customer, for the worker to call.
+"""Periodic follow-ups of cases that wait on the customer, run by the worker at each sweep.
 
 Each function takes the instant to act at, acts on every case that has come due by then,
-once, and returns what it did (so the worker can mail it). Each case is changed in its own
-transaction with its row locked, and the condition is checked again under the lock, so two
-workers running at once do not act twice.
+once, and returns what it did. Each case is changed in its own transaction with its row
+locked, and the condition is checked again under the lock, so two workers running at once do
+not act twice. The requester is mailed (reminders, automatic resolution and closure) once
+that transaction commits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from django.db import transaction
 from casework.cases.changes import case_field_change
 from casework.cases.clocks import case_clocks_refresh
 from casework.cases.models import Case, CaseEvent, Status
+from casework.cases.notifications import notify_recipients
+from casework.cases.tasks import case_event_notify_on_commit
 from casework.policies.selectors import policy_get
 
 
@@ -78,12 +81,18 @@ def _auto_confirm(case_id: int, *, at: datetime, wait: timedelta) -> FollowUp | 
         f"resolved automatically: service was restored on {since.isoformat()} and the "
         f"customer did not answer within {_days(wait)} (R9 auto-confirmation)"
     )
-    case_field_change(
+    told = notify_recipients(case, ["requester"])
+    event = case_field_change(
         case, kind="status", field="status", new=Status.RESOLVED, at=at, note=note,
-        auto_confirmed=True,
+        auto_confirmed=True, recipients=told.addresses,
     )  # fmt: skip
     case_clocks_refresh(case, at=at)
-    return FollowUp(case.pk, case.number, "auto_confirmed", due, note)
+    case_event_notify_on_commit(event)
+    return FollowUp(case.pk, case.number, "auto_confirmed", due, note, _to(told.addresses))
+
+
+def _to(addresses: dict[str, str]) -> str:
+    return ", ".join(sorted(addresses.values()))
 
 
 def _days(wait: timedelta) -> str:
@@ -122,7 +131,8 @@ def _pending_follow_ups(case_id: int, *, at: datetime) -> list[FollowUp]:
     rules = policy_get(case.policy_id, version=case.policy_version).policy.rules.pending_customer
     close_after = rules.auto_close_after.timedelta() if rules.auto_close_after else None
     close_at = since + close_after if close_after is not None else None
-    to = case.requester.email if case.requester else ""
+    told = notify_recipients(case, ["requester"])
+    to = _to(told.addresses)
     sent = {
         event.data.get("number")
         for event in case.events.filter(kind="reminder", data__pending_since=since.isoformat())
@@ -136,7 +146,7 @@ def _pending_follow_ups(case_id: int, *, at: datetime) -> list[FollowUp]:
             f"reminder {number}: the case has been waiting on the customer since "
             f"{since.isoformat()} (G14)"
         )
-        CaseEvent.objects.create(
+        event = CaseEvent.objects.create(
             case=case,
             kind="reminder",
             at=at,
@@ -144,20 +154,22 @@ def _pending_follow_ups(case_id: int, *, at: datetime) -> list[FollowUp]:
                 "number": number,
                 "after": delay.text(),
                 "pending_since": since.isoformat(),
-                "to": to,
+                "recipients": told.addresses,
                 "note": detail,
             },
         )
+        case_event_notify_on_commit(event)
         done.append(FollowUp(case.pk, case.number, "reminder", due, detail, to))
     if close_at is not None and close_after is not None and close_at <= at:
         note = (
             f"closed automatically: the case waited on the customer from {since.isoformat()} "
             f"for {_days(close_after)} without an answer (G14)"
         )
-        case_field_change(
+        event = case_field_change(
             case, kind="status", field="status", new=Status.CLOSED, at=at, note=note,
-            auto_closed=True,
+            auto_closed=True, recipients=told.addresses,
         )  # fmt: skip
         case_clocks_refresh(case, at=at)
+        case_event_notify_on_commit(event)
         done.append(FollowUp(case.pk, case.number, "auto_closed", close_at, note, to))
     return done

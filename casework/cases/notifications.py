@@ -1,11 +1,15 @@
-"""SLA notifications: who a warning or breach is told to, and the mail that tells them.
+"""Case notifications: who an event is told to, and the mail that tells them.
 
-The sweep names roles (the policy's ``notify`` lists: ``assignee``, ``tier_lead``,
-``support_manager``, ``tam``, ``csm``, ``account_team``, ``executive_sponsor``, or plain
-usernames); :func:`notify_recipients` turns them into people with addresses, inside the
-sweep's transaction, and says which roles had nobody. :func:`notification_send` (run by the
-``clock_action_notify`` task) sends the mail through Django's email backend and appends the
-outcome of each attempt to the case history.
+Events that people are told of: SLA warnings and breaches (the sweep), reclassifications
+(R53–R55: the requester is told, SPEC §3), reminders of a case waiting on the customer (G14),
+and automatic resolution or closure (R9, G14). The policy names roles (``notify`` lists:
+``requester``, ``assignee``, ``tier_lead``, ``support_manager``, ``tam``, ``csm``,
+``account_team``, ``executive_sponsor``, or plain usernames); :func:`notify_recipients` turns
+them into people with addresses inside the transaction that records the event, which keeps
+them in ``data["recipients"]`` and the roles with nobody in ``data["unresolved"]``.
+:func:`notification_send` (run by the ``case_event_notify`` task once that transaction has
+committed) sends the mail through Django's email backend and appends the outcome of each
+attempt to the case history.
 
 The account team: casework has no per-organisation account team yet, so ``tam`` and ``csm``
 fall back to every member of staff with that role, ``account_team`` to both, and
@@ -60,6 +64,9 @@ def header_safe(text: str, *, limit: int = 200) -> str:
 def _role_users(case: Case, role: str) -> list[User]:
     if role == "assignee":
         return [case.assignee] if case.assignee is not None else []
+    if role == "requester":
+        requester = case.requester
+        return [requester] if requester is not None and requester.is_active else []
     if role == "tier_lead":
         users = User.objects.filter(
             staff_profile__role=StaffRole.LEAD, staff_profile__tier=case.tier
@@ -83,7 +90,7 @@ def notify_recipients(
     """
     found = Recipients()
     for role in roles:
-        if role == "assignee" or cache is None:
+        if role in ("assignee", "requester") or cache is None:
             users = _role_users(case, role)
         else:
             key = (role, case.tier if role == "tier_lead" else "")
@@ -105,29 +112,14 @@ def _message_id(event: CaseEvent) -> str:
 
 
 def notification_message(event: CaseEvent) -> EmailMessage:
-    """The mail announcing a warning or breach event to the addresses recorded on it."""
+    """The mail telling the addresses recorded on ``event`` what it says."""
     case = event.case
-    data = event.data
-    clock, due = str(data.get("clock", "")), str(data.get("due_at", ""))
-    what = "SLA breach" if event.kind == "breach" else "SLA warning"
-    subject = header_safe(f"[{case.number}] {what}: {clock} due {due}", limit=300)
-    body = "\n".join(
-        (
-            f"{what} on case {case.number}: {header_safe(case.subject)}",
-            "",
-            f"Clock:    {clock} ({data.get('metric', '')}, priority {data.get('priority', '')})",
-            f"Due at:   {due}",
-            f"Tier:     {case.tier}",
-            f"Status:   {case.status}",
-            "",
-            "Sent by casework's SLA sweep.",
-        )
-    )
+    subject, lines = _content(event)
     return EmailMessage(
-        subject=subject,
-        body=body,
+        subject=header_safe(f"[{case.number}] {subject}", limit=300),
+        body="\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=sorted(dict(data.get("recipients", {})).values()),
+        to=sorted(dict(event.data.get("recipients", {})).values()),
         headers={
             "Message-ID": _message_id(event),
             "Date": formatdate(localtime=False),
@@ -135,6 +127,55 @@ def notification_message(event: CaseEvent) -> EmailMessage:
             "X-Casework-Case": header_safe(case.number),
         },
     )
+
+
+def _content(event: CaseEvent) -> tuple[str, list[str]]:
+    """(subject without the case number, body lines) for each kind of event people are told."""
+    case, data = event.case, event.data
+    title = f"Case {case.number}: {header_safe(case.subject)}"
+    match event.kind:
+        case "warning" | "breach":
+            what = "SLA breach" if event.kind == "breach" else "SLA warning"
+            clock, due = str(data.get("clock", "")), str(data.get("due_at", ""))
+            metric, priority = data.get("metric", ""), data.get("priority", "")
+            return f"{what}: {clock} due {due}", [
+                f"{what} on case {case.number}: {header_safe(case.subject)}",
+                "",
+                f"Clock:    {clock} ({metric}, priority {priority})",
+                f"Due at:   {due}",
+                f"Tier:     {case.tier}",
+                f"Status:   {case.status}",
+                "",
+                "Sent by casework's SLA sweep.",
+            ]
+        case "priority":
+            lines = [
+                title,
+                "",
+                f"Support changed the priority from {data.get('old')} to {data.get('new')}.",
+                f"Reason: {data.get('reason', '')}",
+            ]
+            new_due = {k: v for k, v in dict(data.get("new_due", {})).items() if v}
+            if new_due:
+                lines += ["", "Due times now:"]
+                lines += [f"  {clock}: {due}" for clock, due in sorted(new_due.items())]
+            return f"Priority changed to {data.get('new')}", lines
+        case "reminder":
+            return "Waiting for your reply", [
+                title,
+                "",
+                "We are waiting for information from you to go on with this case.",
+                str(data.get("note", "")),
+                "",
+                "Reply to this case to continue; the clocks are paused while we wait.",
+            ]
+        case "status":
+            return f"Case {str(data.get('new', '')).replace('_', ' ')}", [
+                title,
+                "",
+                str(data.get("note", "")),
+            ]
+    return event.kind, [title]
 
 
 @dataclass(frozen=True, slots=True)

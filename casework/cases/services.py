@@ -22,10 +22,17 @@ from casework.accounts.selectors import (
     subscription_policy,
 )
 from casework.cases.changes import case_field_change
-from casework.cases.clocks import case_clocks_first, case_clocks_refresh, clocks_prefetched
+from casework.cases.clocks import (
+    case_clock_policy,
+    case_clocks_first,
+    case_clocks_refresh,
+    clocks_prefetched,
+)
 from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
 from casework.cases.history import engine_events
 from casework.cases.models import Case, CaseEvent, Clock, Message, Origin, Status
+from casework.cases.notifications import notify_recipients
+from casework.cases.tasks import case_event_notify_on_commit
 from casework.cases.workflow import transition_refusal
 from casework.policies.selectors import policy_get, policy_with_overlay
 from casework.policy import Event, Policy, compute_clocks, initial_tier
@@ -104,20 +111,24 @@ def _check_may_open(policy: Policy, plan_id: str, requester: User | None, channe
 
 
 @transaction.atomic
-def case_open(*, draft: CaseDraft, requester: User | None, at: datetime) -> Case:
+def case_open(
+    *, draft: CaseDraft, requester: User | None, at: datetime, followup: bool = False
+) -> Case:
     """Open a case under the organisation's current plan; its clocks start from history.
 
     The case pins the policy version in force (a later version does not change it, G27),
     starts at Level 1 or at the tier of an immediate elevation (R39, R61), or higher when
     its category is a topic of a higher tier (the routing table, R38–R41), and records the
-    problem notification for the time-to-open clock (G6).
+    problem notification for the time-to-open clock (G6). A contact must be allowed to open
+    tickets (R27) unless the case is the ``followup`` of a reply to one of theirs (G25).
     """
     subscription = subscription_current(draft.organization, at=at)
     if subscription is None:
         raise CaseInputError("organization", f"{draft.organization} has no support plan now")
     stored = subscription_policy(subscription)
     policy = stored.policy
-    _check_may_open(policy, subscription.plan_id, requester, draft.channel)
+    if not followup:
+        _check_may_open(policy, subscription.plan_id, requester, draft.channel)
     priority, note = _priority_for(policy, draft)
     zone = draft.service_account.time_zone if draft.service_account else ""
     routing = route_by_category(
@@ -302,7 +313,7 @@ def _case_followup_open(
         product=case.product,
         service_account=case.service_account,
     )
-    new = case_open(draft=draft, requester=author, at=at)
+    new = case_open(draft=draft, requester=author, at=at, followup=True)
     new.linked_from = case
     Case.objects.filter(pk=new.pk).update(linked_from=case)
     CaseEvent.objects.create(
@@ -423,7 +434,8 @@ def case_transition(
 @transaction.atomic
 def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: datetime) -> Case:
     """Change the priority (R53–R55): clocks are recomputed from their original start (G13);
-    the history keeps the reason and each running clock's old and new due time."""
+    the history keeps the reason and each running clock's old and new due time, and the
+    people the policy names (the requester by default) are told by mail."""
     policy = _policy_of(case)
     if priority not in policy.enabled_priorities():
         expected = ", ".join(policy.enabled_priorities())
@@ -436,16 +448,18 @@ def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: 
     if priority == case.priority:
         raise TransitionRefusedError(f"the case is already {policy.priorities[priority].name}")
     events = engine_events(case.events.order_by("at", "id"))
+    clock_policy = case_clock_policy(case)  # with the case's enhanced SLA (R26)
     zone = case.account_timezone or None
-    before = compute_clocks(policy, case.plan, events, at, account_timezone=zone)
+    before = compute_clocks(clock_policy, case.plan, events, at, account_timezone=zone)
     after = compute_clocks(
-        policy,
+        clock_policy,
         case.plan,
         [*events, Event("priority", at, priority=priority)],
         at,
         account_timezone=zone,
     )
-    case_field_change(
+    told = notify_recipients(case, list(policy.rules.reclassification.notify))
+    event = case_field_change(
         case,
         kind="priority",
         field="priority",
@@ -455,8 +469,11 @@ def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: 
         reason=reason,
         old_due={c.key: _iso(c.due_at) for c in before if c.state in {"running", "paused"}},
         new_due={c.key: _iso(c.due_at) for c in after if c.state in {"running", "paused"}},
+        recipients=told.addresses,
+        unresolved=told.missing,
     )
     case_clocks_refresh(case, at=at)
+    case_event_notify_on_commit(event)
     return case
 
 

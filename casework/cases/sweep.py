@@ -8,7 +8,7 @@ same instant finds nothing left to do.
 
 Each action also resolves who is told (``notifications.notify_recipients``), raises an in-app
 ``alert`` event for them and, once the transaction commits, enqueues the mail
-(``tasks.clock_action_notify``): a rolled-back sweep sends nothing.
+(``tasks.case_event_notify``): a rolled-back sweep sends nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -25,7 +24,7 @@ from casework.cases.changes import case_field_change
 from casework.cases.clocks import case_clock_states, case_clocks_refresh
 from casework.cases.models import Case, CaseEvent, Clock, ClockAction
 from casework.cases.notifications import Recipients, notify_recipients
-from casework.cases.tasks import clock_action_notify
+from casework.cases.tasks import case_event_notify_on_commit
 from casework.policies.selectors import policy_get
 from casework.policy.escalation import DueAction, actions_due
 
@@ -145,7 +144,7 @@ def _alert(case: Case, event: CaseEvent, at: datetime, recipients: Recipients) -
         public=False,
         data={"event": event.pk, "users": sorted(recipients.addresses)},
     )
-    transaction.on_commit(partial(clock_action_notify.enqueue, event.pk))
+    case_event_notify_on_commit(event)
 
 
 def _tier_rank(tiers: Mapping[str, object], tier: str) -> int:

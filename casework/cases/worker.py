@@ -19,6 +19,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
+from casework.cases.followups import case_auto_confirm_due, case_pending_reminders_due
 from casework.cases.sweep import clock_sweep
 
 logger = logging.getLogger(__name__)
@@ -29,10 +30,12 @@ TASK_POLL_SECONDS = 1.0
 
 @dataclass(slots=True)
 class TickResult:
-    """What one tick did: the sweep's actions (None when it did not sweep) and tasks run."""
+    """What one tick did: the sweep's actions (None when it did not sweep), the follow-ups of
+    cases waiting on the customer, and the tasks run."""
 
     swept: int | None
     tasks: int
+    followups: int = 0
 
 
 def tasks_run_due(worker_id: str) -> int:
@@ -52,11 +55,16 @@ def tasks_run_due(worker_id: str) -> int:
 
 
 def worker_tick(*, worker_id: str, sweep: bool) -> TickResult:
-    """One pass: sweep (when asked) and then run the tasks due, the sweep's mail included."""
+    """One pass: sweep (when asked) with the follow-ups of cases waiting on the customer
+    (R9 auto-confirmation, G14 reminders and auto-close), then run the tasks due, the mail of
+    both included."""
     swept = None
+    followups = 0
     if sweep:
-        swept = len(clock_sweep(at=timezone.now()))
-    return TickResult(swept=swept, tasks=tasks_run_due(worker_id))
+        at = timezone.now()
+        swept = len(clock_sweep(at=at))
+        followups = len(case_auto_confirm_due(at=at)) + len(case_pending_reminders_due(at=at))
+    return TickResult(swept=swept, tasks=tasks_run_due(worker_id), followups=followups)
 
 
 def worker_loop(*, stop: threading.Event, sweep_interval: float, once: bool = False) -> None:
@@ -74,11 +82,12 @@ def worker_loop(*, stop: threading.Event, sweep_interval: float, once: bool = Fa
             except Exception:
                 logger.exception("worker %s: tick failed; going on", worker_id)
             else:
-                if result.swept or result.tasks:
+                if result.swept or result.tasks or result.followups:
                     logger.info(
-                        "worker %s: %s action(s), %s task(s)",
+                        "worker %s: %s action(s), %s follow-up(s), %s task(s)",
                         worker_id,
                         result.swept or 0,
+                        result.followups,
                         result.tasks,
                     )
             if due:

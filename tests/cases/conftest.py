@@ -3,17 +3,23 @@ contact, an engineer, and an outsider organisation whose contact must get 404 ev
 
 from __future__ import annotations
 
+import email
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import Message
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, override_settings
 
 from casework.accounts.models import ContactRole, Organization
 from casework.accounts.services import organization_create, token_create, user_create
 from casework.policies.services import policy_version_load
+from tests.support import free_port
 
 PACKS = Path(__file__).resolve().parents[2] / "policy-packs"
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -78,3 +84,44 @@ def eve(globex: Organization) -> Persona:
 def bob(packs: None) -> Persona:
     """A Level 1 support engineer."""
     return persona(user_create(username="bob", email="bob@support.test", role="engineer"))
+
+
+# -- a real SMTP server (TESTING.md B5) ---------------------------------------------------------
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message; refuses the first ``refuse`` DATA commands."""
+
+    def __init__(self, refuse: int = 0) -> None:
+        self.refuse = refuse
+        self.received: list[tuple[Envelope, Message]] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 4.3.0 try again later"
+        content = envelope.content
+        raw = content if isinstance(content, bytes) else str(content).encode()
+        self.received.append((envelope, email.message_from_bytes(raw)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with override_settings(
+            MAILERS={
+                "default": {
+                    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                    "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+                }
+            },
+            DEFAULT_FROM_EMAIL="casework@support.test",
+        ):
+            yield inbox, port
+    finally:
+        controller.stop()

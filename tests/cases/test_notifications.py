@@ -7,16 +7,13 @@ enqueues the mail task (django-tasks-db), and the same tick runs it.
 
 from __future__ import annotations
 
-import email
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import Envelope
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
@@ -29,7 +26,7 @@ from casework.cases.models import Case, CaseEvent
 from casework.cases.notifications import header_safe, notification_message, notify_recipients
 from casework.cases.services import CaseDraft, case_open
 from casework.cases.sweep import clock_sweep
-from tests.cases.conftest import Persona
+from tests.cases.conftest import Inbox, Persona
 from tests.support import free_port
 
 OPENED = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
@@ -134,44 +131,6 @@ def test_headers_cannot_be_injected_through_the_case_subject(
 
 
 # -- a real SMTP conversation -----------------------------------------------------------------
-
-
-class Inbox:
-    """aiosmtpd handler keeping every message; refuses the first ``refuse`` DATA commands."""
-
-    def __init__(self, refuse: int = 0) -> None:
-        self.refuse = refuse
-        self.received: list[tuple[Envelope, Message]] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        if self.refuse > 0:
-            self.refuse -= 1
-            return "451 4.3.0 try again later"
-        content = envelope.content
-        raw = content if isinstance(content, bytes) else str(content).encode()
-        self.received.append((envelope, email.message_from_bytes(raw)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with override_settings(
-            MAILERS={
-                "default": {
-                    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                    "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-                }
-            },
-            DEFAULT_FROM_EMAIL="casework@support.test",
-        ):
-            yield inbox, port
-    finally:
-        controller.stop()
 
 
 def breach_mails(inbox: Inbox) -> list[tuple[Envelope, Message]]:

@@ -113,7 +113,7 @@ def test_a_case_closed_as_solution_not_implemented_is_not_reopened_by_a_reply(
             contact_role=ContactRole.ADMINISTRATOR,
         )
     )  # fmt: skip
-    case = open_case(carol, priority="sev3")
+    case = open_case(carol, priority="sev3", channel="email")
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         closed = post(
             bob, f"/cases/{case['id']}/transition",
