@@ -169,15 +169,27 @@ TEMPLATES = [
 # write lock at BEGIN, so two writers queue on the busy timeout instead of failing mid-way
 # with "database is locked" when a read lock would have to be upgraded.
 
+# PostgreSQL connections come from a pool per process (psycopg_pool, Django's documented answer
+# for ASGI, where persistent connections are not to be used): opening a connection costs more
+# than most requests. CASEWORK_DB_POOL_MAX_SIZE=0 turns the pool off, and then
+# CASEWORK_DB_CONN_MAX_AGE applies (0: one connection per request).
+
 DATABASE_URL = env_secret("DATABASE_URL")
 if DATABASE_URL:
+    _POOL_MAX = env_int("CASEWORK_DB_POOL_MAX_SIZE", 8)
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=env_int("CASEWORK_DB_CONN_MAX_AGE", 0),
-            conn_health_checks=True,
+            conn_max_age=0 if _POOL_MAX else env_int("CASEWORK_DB_CONN_MAX_AGE", 0),
+            conn_health_checks=not _POOL_MAX,
         )
     }
+    if _POOL_MAX and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": _POOL_MAX,
+            "timeout": env_int("CASEWORK_DB_POOL_TIMEOUT", 30),
+        }
 else:
     DATABASES = {
         "default": {

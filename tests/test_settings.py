@@ -145,7 +145,7 @@ def settings_in_a_fresh_process(env: dict[str, str], tmp_path: Path) -> dict[str
         "db = settings.DATABASES['default']\n"
         "report = {'engine': db['ENGINE'], 'name': str(db['NAME']),\n"
         "          'options': db.get('OPTIONS', {}), 'debug': settings.DEBUG,\n"
-        "          'secret_key': settings.SECRET_KEY}\n"
+        "          'secret_key': settings.SECRET_KEY, 'conn_max_age': db['CONN_MAX_AGE']}\n"
         "if connection.vendor == 'sqlite':\n"
         "    with connection.cursor() as cursor:\n"
         "        cursor.execute('PRAGMA journal_mode')\n"
@@ -183,6 +183,19 @@ def test_database_url_selects_postgresql(tmp_path: Path) -> None:
     assert report["engine"] == "django.db.backends.postgresql"
     assert report["name"] == "helpdesk"
     assert report["secret_key"] == "k" * 50
+    assert report["options"] == {"pool": {"min_size": 1, "max_size": 8, "timeout": 30}}
+
+
+def test_the_postgresql_pool_can_be_sized_or_turned_off(tmp_path: Path) -> None:
+    url = "postgres://casework:pw@db.example:5433/helpdesk"
+    env = {"DATABASE_URL": url, "SECRET_KEY": "k" * 50, "CASEWORK_DB_POOL_MAX_SIZE": "20",
+           "CASEWORK_DB_POOL_TIMEOUT": "5"}  # fmt: skip
+    sized = settings_in_a_fresh_process(env, tmp_path)
+    assert sized["options"] == {"pool": {"min_size": 1, "max_size": 20, "timeout": 5}}
+    env |= {"CASEWORK_DB_POOL_MAX_SIZE": "0", "CASEWORK_DB_CONN_MAX_AGE": "60"}
+    off = settings_in_a_fresh_process(env, tmp_path)
+    assert off["options"] == {}
+    assert off["conn_max_age"] == 60
 
 
 # The databases casework supports, by Django engine, with the vendor name Django reports.
