@@ -87,6 +87,7 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_filter = ("case_visibility", "hosting_region")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}  # noqa: RUF012 - Django's documented form
+    raw_id_fields = ("tam", "csm", "executive_sponsor")
     inlines = (SubscriptionInline, ServiceAccountInline, EmergencyContactInline)
 
 

@@ -48,6 +48,20 @@ class Organization(models.Model):
     case_visibility = models.CharField(
         max_length=16, choices=CaseVisibility.choices, default=CaseVisibility.ACCOUNT
     )
+    # The account team: the people SLA warnings and breaches name as ``tam``, ``csm``,
+    # ``account_team`` and ``executive_sponsor`` (R35, R57, R58); none by default.
+    tam = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name="TAM", help_text="Technical account manager.",
+    )  # fmt: skip
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name="CSM", help_text="Customer success manager.",
+    )  # fmt: skip
+    executive_sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -11,9 +11,9 @@ them in ``data["recipients"]`` and the roles with nobody in ``data["unresolved"]
 committed) sends the mail through Django's email backend and appends the outcome of each
 attempt to the case history.
 
-The account team: casework has no per-organisation account team yet, so ``tam`` and ``csm``
-fall back to every member of staff with that role, ``account_team`` to both, and
-``executive_sponsor`` has nobody (recorded as "no recipient for executive_sponsor").
+The account team is the case's organisation's (``Organization.tam``, ``csm``,
+``executive_sponsor``; ``account_team`` is the TAM and the CSM): an organisation without one
+has nobody in that role, which the event records ("no recipient for tam").
 """
 
 from __future__ import annotations
@@ -35,16 +35,18 @@ from casework.cases.models import Case, CaseEvent
 
 logger = logging.getLogger(__name__)
 
-# Role names a policy's `notify` may use, and the staff roles they mean.
+# Role names a policy's `notify` may use for support staff, and the staff roles they mean.
 _STAFF_ROLES: dict[str, tuple[str, ...]] = {
     "support_manager": (StaffRole.MANAGER,),
     "manager": (StaffRole.MANAGER,),
-    "tam": (StaffRole.TAM,),
-    "csm": (StaffRole.CSM,),
-    "account_team": (StaffRole.TAM, StaffRole.CSM),
 }
-# Roles nobody holds yet: skipped, and said so in the event.
-_UNFILLED_ROLES = frozenset({"executive_sponsor"})
+# Role names for the organisation's account team, and its fields that hold them.
+_ACCOUNT_TEAM: dict[str, tuple[str, ...]] = {
+    "tam": ("tam",),
+    "csm": ("csm",),
+    "account_team": ("tam", "csm"),
+    "executive_sponsor": ("executive_sponsor",),
+}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -73,11 +75,23 @@ def _role_users(case: Case, role: str) -> list[User]:
         )
     elif role in _STAFF_ROLES:
         users = User.objects.filter(staff_profile__role__in=_STAFF_ROLES[role])
-    elif role in _UNFILLED_ROLES:
-        return []
+    elif role in _ACCOUNT_TEAM:
+        organization = case.organization
+        team = [getattr(organization, f"{name}_id") for name in _ACCOUNT_TEAM[role]]
+        users = User.objects.filter(pk__in=[pk for pk in team if pk is not None])
     else:
         users = User.objects.filter(username=role)
     return list(users.filter(is_active=True).order_by("username"))
+
+
+def _cache_scope(case: Case, role: str) -> str:
+    """What else besides the role decides who holds it: the tier for a tier lead, the
+    organisation for its account team, nothing for staff roles."""
+    if role == "tier_lead":
+        return case.tier
+    if role in _ACCOUNT_TEAM:
+        return f"org:{case.organization_id}"
+    return ""
 
 
 def notify_recipients(
@@ -93,7 +107,7 @@ def notify_recipients(
         if role in ("assignee", "requester") or cache is None:
             users = _role_users(case, role)
         else:
-            key = (role, case.tier if role == "tier_lead" else "")
+            key = (role, _cache_scope(case, role))
             if key not in cache:
                 cache[key] = _role_users(case, role)
             users = cache[key]

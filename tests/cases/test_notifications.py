@@ -38,14 +38,18 @@ def staff(username: str, role: str, tier: str | None = None) -> User:
 
 
 @pytest.fixture
-def team(packs: None) -> dict[str, User]:
-    return {
+def team(acme: Organization) -> dict[str, User]:
+    """Support staff, and Acme's account team: Tom its TAM, Cid its CSM (no sponsor)."""
+    people = {
         "lead1": staff("lena", "lead", "L1"),
         "lead2": staff("leo", "lead", "L2"),
         "manager": staff("mia", "manager"),
         "tam": staff("tom", "tam"),
         "csm": staff("cid", "csm"),
     }
+    Organization.objects.filter(pk=acme.pk).update(tam=people["tam"], csm=people["csm"])
+    acme.refresh_from_db()
+    return people
 
 
 def p2_case(acme: Organization, assignee: User | None = None, subject: str = "drops") -> Case:
@@ -76,6 +80,31 @@ def test_role_names_resolve_to_people_and_a_missing_sponsor_is_recorded(
     assert notify_recipients(case, ["nobody-by-that-name"]).missing == [
         "no recipient for nobody-by-that-name"
     ]
+
+
+@pytest.mark.rule("R35", "R57")
+def test_the_account_team_is_the_organisations_own(
+    acme: Organization, globex: Organization, team: dict[str, User]
+) -> None:
+    """Acme's TAM is told of Acme's cases only; an organisation without an account team has
+    nobody in those roles, and the event says so."""
+    draft = CaseDraft(organization=globex, subject="x", environment="production", priority="P2")
+    theirs = case_open(draft=draft, requester=None, at=OPENED)
+    found = notify_recipients(theirs, ["tam", "account_team", "executive_sponsor"])
+    assert found.addresses == {}
+    assert found.missing == [
+        "no recipient for tam", "no recipient for account_team",
+        "no recipient for executive_sponsor",
+    ]  # fmt: skip
+    sponsor = staff("sam", "manager")
+    Organization.objects.filter(pk=globex.pk).update(executive_sponsor=sponsor)
+    theirs.refresh_from_db()
+    cache: dict[tuple[str, str], list[User]] = {}
+    ours = p2_case(acme)
+    assert notify_recipients(ours, ["tam"], cache=cache).addresses == {"tom": "tom@support.test"}
+    assert notify_recipients(theirs, ["tam", "executive_sponsor"], cache=cache).addresses == {
+        "sam": "sam@support.test"
+    }
 
 
 @pytest.mark.rule("R35", "R57")
