@@ -119,9 +119,10 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[CaseDict]:
     if organization is None:
         if payload.organization is None:
             raise FieldError("organization", "staff must say whose case it is")
-        organization = Organization.objects.filter(pk=payload.organization).first()
-        if organization is None:
-            raise FieldError("organization", f"no organisation {payload.organization}")
+        try:
+            organization = Organization.objects.get(pk=payload.organization)
+        except Organization.DoesNotExist:
+            raise FieldError("organization", f"no organisation {payload.organization}") from None
     elif payload.organization not in (None, organization.pk):
         raise FieldError("organization", "contacts open cases for their own organisation")
     product = None
