@@ -31,6 +31,12 @@ Every figure is compared with django-helpdesk 2.6.1 as measured on this machine 
    ordered, LIMIT) timed per tick.
 6. **Memory**: peak RSS (VmHWM) of the uvicorn worker that served all of the above, and of
    this process.
+7. **django-helpdesk in the same run** (``--helpdesk``): right after casework's creation
+   figure, ../shared/peers/hd_setup.sh makes a fresh helpdesk database of the same kind (its
+   own SQLite file, or a ``helpdesk`` database on the same PostgreSQL server) and
+   ``hd_bench.py create`` opens the same number of tickets in batches of the same size
+   through helpdesk's staff view, in its own process, as FIGURES.md measured it. The ratio
+   printed is then casework's median batch over helpdesk's, both from this run.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import socket
 import statistics
@@ -83,6 +90,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--clocks", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument(
+        "--helpdesk", action="store_true",
+        help="also time django-helpdesk's creation in this run (../shared/peers, PEERBENCH_DIR)",
+    )  # fmt: skip
     args = parser.parse_args()
     env = _environment(args.database_url)
     os.environ.update(env)
@@ -141,6 +152,8 @@ class Bench:
         self._people()
         self._say(f"casework cases benchmark on {self._machine()}")
         self.create()
+        if self.args.helpdesk:
+            self.helpdesk_create()
         sizes = [int(s) for s in self.args.sizes.split(",")]
         self.server = Server(self.env)
         try:
@@ -219,6 +232,38 @@ class Bench:
             f"created {total} cases through POST /api/v1/cases (test client, in-process): "
             f"median batch {statistics.median(rates):.0f}/s, overall {overall:.0f}/s, "
             f"batches {[round(r) for r in rates]}"
+        )
+
+    # -- 7. django-helpdesk's creation, same run --------------------------------------------
+
+    def helpdesk_create(self) -> None:
+        from urllib.parse import urlsplit
+
+        peers = ROOT.parent / "shared" / "peers"
+        env = os.environ.copy()
+        for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CASEWORK_VAR_DIR"):
+            env.pop(name, None)
+        env.setdefault("PEERBENCH_DIR", str(Path(tempfile.gettempdir()) / "peerbench"))
+        if self.vendor == "postgresql":
+            url = urlsplit(self.args.database_url)
+            env |= {"HD_DB": "pg", "HD_PG_PORT": str(url.port or 5432)}
+        else:
+            env |= {"HD_DB": "sqlite", "HD_SQLITE_NAME": "hd-same-run.sqlite3"}
+        subprocess.run(["bash", str(peers / "hd_setup.sh")], env=env, check=True,  # noqa: S603,S607
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        python = Path(env["PEERBENCH_DIR"]) / "venv-hd" / "bin" / "python"
+        batch = min(500, self.args.create)
+        done = subprocess.run(  # noqa: S603
+            [str(python), "hd_bench.py", "create", "--n", str(self.args.create),
+             "--batch", str(batch)],
+            cwd=peers, env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        rates = [float(m) for m in re.findall(r"batch \d+: ([\d.]+) tickets/s", done.stdout)]
+        self.figures["helpdesk_create_per_s"] = statistics.median(rates)
+        self.figures["helpdesk_create_batches"] = rates
+        self._say(
+            f"django-helpdesk, same run: {self.args.create} tickets through its staff view: "
+            f"median batch {statistics.median(rates):.0f}/s, batches {[round(r) for r in rates]}"
         )
 
     # -- 2-3. seeding --------------------------------------------------------------------------
@@ -415,6 +460,10 @@ class Bench:
 
         line("cases created per s (median batch)", f["create_per_s"], "≥ 450",
              peer["create"], "/s", lambda v: v >= TARGET["create"])  # fmt: skip
+        if "helpdesk_create_per_s" in f:
+            line("  vs django-helpdesk in this run", f["create_per_s"], "≥ 5x",
+                 f["helpdesk_create_per_s"], "/s",
+                 lambda v: v >= 5 * f["helpdesk_create_per_s"])  # fmt: skip
         small, big = f"list{sizes[0] // 1000}k", f"list{sizes[-1] // 1000}k"
         for key in (small, big):
             if key in f:
