@@ -10,10 +10,13 @@ limited to one organisation; what each staff role may *do* is decided by ``user_
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.accounts.models import (
@@ -29,7 +32,8 @@ from casework.accounts.models import (
     Subscription,
     token_digest,
 )
-from casework.policies.selectors import StoredPolicy, policy_get
+from casework.policies.models import PolicyVersion
+from casework.policies.selectors import StoredPolicy, policy_get, policy_parsed
 from casework.policy import Policy
 
 
@@ -51,6 +55,52 @@ def subscription_current(organization: Organization, *, at: datetime) -> Subscri
         return None
     latest.organization = organization
     return latest
+
+
+_MAX_VERSION = 2**31 - 1  # PositiveIntegerField's ceiling
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What a case is opened under: the subscription in effect (with its organisation), the
+    policy version it runs under (pinned, else the latest loaded) and that version's policy."""
+
+    subscription: Subscription
+    policy_version: int
+    policy: Policy
+    policy_pk: int
+    policy_sha256: str
+
+
+def subscription_terms(organization_id: int, *, at: datetime) -> Terms | None:
+    """The :class:`Terms` in effect at ``at`` for an organisation, in one query; None when it
+    has no subscription then (or no such organisation). Raises ``PolicyVersion.DoesNotExist``
+    when the policy has no loaded version (only a hand-edited database gets there).
+
+    The version in force is the pinned one when ``policy_version`` is set, else the latest:
+    both are "the highest version between coalesce(pinned, 0) and coalesce(pinned, max)"."""
+    in_force = PolicyVersion.objects.filter(
+        policy_id=OuterRef("policy_id"),
+        version__gte=Coalesce(OuterRef("policy_version"), Value(0)),
+        version__lte=Coalesce(OuterRef("policy_version"), Value(_MAX_VERSION)),
+    ).order_by("-version")
+    latest = (
+        Subscription.objects.select_related("organization")
+        .filter(organization_id=organization_id, effective_from__lte=at)
+        .annotate(
+            in_force_pk=Subquery(in_force.values("pk")[:1]),
+            in_force_version=Subquery(in_force.values("version")[:1]),
+            in_force_sha256=Subquery(in_force.values("sha256")[:1]),
+        )
+        .order_by("-effective_from")
+        .first()
+    )
+    if latest is None or (latest.effective_to is not None and latest.effective_to <= at):
+        return None
+    pk, version, sha256 = latest.in_force_pk, latest.in_force_version, latest.in_force_sha256
+    if pk is None:
+        raise PolicyVersion.DoesNotExist(f"policy {latest.policy_id!r} has no loaded version")
+    return Terms(latest, version, policy_parsed(pk=pk, sha256=sha256), pk, sha256)
 
 
 def subscription_policy(subscription: Subscription) -> StoredPolicy:

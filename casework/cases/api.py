@@ -13,7 +13,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from casework.accounts.models import Organization, Product
-from casework.accounts.selectors import user_organization
+from casework.accounts.selectors import subscription_terms, user_organization
 from casework.api.auth import BearerTokenAuth
 from casework.api.errors import FieldError
 from casework.cases.attachments import attachment_add
@@ -115,14 +115,20 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[CaseDict]:
     """Open a case. A contact opens it for its own organisation (if the policy lets its role,
     R27); staff name the organisation. No priority: the policy's default (R56)."""
     user = _user(request)
+    now = timezone.now()
+    terms = None
     organization = user_organization(user)
     if organization is None:
         if payload.organization is None:
             raise FieldError("organization", "staff must say whose case it is")
-        try:
-            organization = Organization.objects.get(pk=payload.organization)
-        except Organization.DoesNotExist:
-            raise FieldError("organization", f"no organisation {payload.organization}") from None
+        # One query reads the organisation with its plan and policy version in force.
+        terms = subscription_terms(payload.organization, at=now)
+        if terms is not None:
+            organization = terms.subscription.organization
+        elif Organization.objects.filter(pk=payload.organization).exists():
+            raise FieldError("organization", "the organisation has no support plan now")
+        else:
+            raise FieldError("organization", f"no organisation {payload.organization}")
     elif payload.organization not in (None, organization.pk):
         raise FieldError("organization", "contacts open cases for their own organisation")
     product = None
@@ -142,7 +148,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[CaseDict]:
         notified_at=payload.notified_at,
     )
     try:
-        case = case_open(draft=draft, requester=user, at=timezone.now())
+        case = case_open(draft=draft, requester=user, at=now, terms=terms)
     except CaseInputError as error:
         raise _domain(error) from None
     except CaseRefusedError as error:  # R27

@@ -27,7 +27,9 @@ def case_clock_policy(case: Case) -> Policy:
     """The policy the case's clocks run under: its pinned version, with the enhanced-SLA
     overlay it was opened with (R26)."""
     stored = policy_get(case.policy_id, version=case.policy_version)
-    return policy_with_overlay(stored, case.plan, case.sla_overlay)
+    return policy_with_overlay(
+        pk=stored.row.pk, sha256=stored.row.sha256, plan_id=case.plan, overlay=case.sla_overlay
+    )
 
 
 def _states(

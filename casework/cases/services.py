@@ -16,10 +16,10 @@ from django.db import transaction
 
 from casework.accounts.models import Organization, Product, ServiceAccount
 from casework.accounts.selectors import (
+    Terms,
     contact_role_may_open_cases,
     plan_entitles_case_opening,
-    subscription_current,
-    subscription_policy,
+    subscription_terms,
 )
 from casework.cases.changes import case_field_change
 from casework.cases.clocks import (
@@ -112,7 +112,12 @@ def _check_may_open(policy: Policy, plan_id: str, requester: User | None, channe
 
 @transaction.atomic
 def case_open(
-    *, draft: CaseDraft, requester: User | None, at: datetime, followup: bool = False
+    *,
+    draft: CaseDraft,
+    requester: User | None,
+    at: datetime,
+    followup: bool = False,
+    terms: Terms | None = None,
 ) -> Case:
     """Open a case under the organisation's current plan; its clocks start from history.
 
@@ -121,12 +126,12 @@ def case_open(
     its category is a topic of a higher tier (the routing table, R38–R41), and records the
     problem notification for the time-to-open clock (G6). A contact must be allowed to open
     tickets (R27) unless the case is the ``followup`` of a reply to one of theirs (G25).
+    ``terms`` are the organisation's terms at ``at`` when the caller has read them already.
     """
-    subscription = subscription_current(draft.organization, at=at)
-    if subscription is None:
+    terms = terms or subscription_terms(draft.organization.pk, at=at)
+    if terms is None:
         raise CaseInputError("organization", f"{draft.organization} has no support plan now")
-    stored = subscription_policy(subscription)
-    policy = stored.policy
+    subscription, policy = terms.subscription, terms.policy
     if not followup:
         _check_may_open(policy, subscription.plan_id, requester, draft.channel)
     priority, note = _priority_for(policy, draft)
@@ -148,7 +153,7 @@ def case_open(
         priority=priority,
         tier=routing.tier,
         policy_id=policy.id,
-        policy_version=stored.row.version,
+        policy_version=terms.policy_version,
         plan=subscription.plan_id,
         account_timezone=zone or draft.organization.time_zone,
         sla_overlay=subscription.sla_overlay or {},
@@ -176,7 +181,7 @@ def case_open(
                 "tier": case.tier,
                 "category": draft.category,
                 "routing": routing.reason,
-                "policy": f"{policy.id} v{stored.row.version}",
+                "policy": f"{policy.id} v{terms.policy_version}",
                 "plan": subscription.plan_id,
                 "sla_overlay": case.sla_overlay or None,  # R26
             },
@@ -184,7 +189,10 @@ def case_open(
     )
     # The clocks come from these first events before anything is written, so the case, its
     # history and its clocks go in with one INSERT each and nothing is read back.
-    clock_policy = policy_with_overlay(stored, subscription.plan_id, case.sla_overlay)
+    clock_policy = policy_with_overlay(
+        pk=terms.policy_pk, sha256=terms.policy_sha256, plan_id=subscription.plan_id,
+        overlay=case.sla_overlay,
+    )  # fmt: skip
     clocks = case_clocks_first(case, policy=clock_policy, events=events, at=at)
     case.save(force_insert=True)
     CaseEvent.objects.bulk_create(events)

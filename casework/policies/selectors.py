@@ -32,17 +32,23 @@ def _parse(sha256: str, pk: int) -> Policy:
     return load_policy_text(row.source, filename=row.filename)
 
 
+def policy_parsed(*, pk: int, sha256: str) -> Policy:
+    """The policy of the stored version ``pk`` whose text has hash ``sha256`` (cached: a
+    version never changes)."""
+    return _parse(sha256, pk)
+
+
 def _stored(row: PolicyVersion) -> StoredPolicy:
     return StoredPolicy(row, _parse(row.sha256, row.pk))
 
 
-def policy_with_overlay(stored: StoredPolicy, plan_id: str, overlay: Overlay) -> Policy:
-    """The stored policy with an enhanced-SLA overlay applied to ``plan_id`` (R26); the
-    policy itself when there is no overlay. Cached, like the parsed policies."""
+def policy_with_overlay(*, pk: int, sha256: str, plan_id: str, overlay: Overlay) -> Policy:
+    """The stored version ``pk`` (hash ``sha256``) with an enhanced-SLA overlay applied to
+    ``plan_id`` (R26); its plain policy when there is no overlay. Cached, like the parsed
+    policies."""
     if not overlay:
-        return stored.policy
-    key = json.dumps(overlay, sort_keys=True)
-    return _overlaid(stored.row.sha256, stored.row.pk, plan_id, key)
+        return _parse(sha256, pk)
+    return _overlaid(sha256, pk, plan_id, json.dumps(overlay, sort_keys=True))
 
 
 @lru_cache(maxsize=256)
