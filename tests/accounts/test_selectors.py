@@ -16,6 +16,7 @@ from casework.accounts.selectors import (
     organization_onboarding_problems,
     subscription_current,
     subscription_policy,
+    subscription_terms,
     token_find,
     token_list_for_user,
     user_get_by_username,
@@ -82,6 +83,37 @@ def test_a_subscription_runs_under_the_latest_or_its_pinned_version(
         effective_from=AT + timedelta(days=1),
     )
     assert subscription_policy(pinned).row == packs["liveperson"].version
+
+
+def test_the_terms_in_force_follow_the_latest_version_unless_one_is_pinned(
+    acme: Organization, packs: dict[str, LoadResult]
+) -> None:
+    """``subscription_terms`` (one query, used to open cases) agrees with
+    ``subscription_current`` + ``subscription_policy``: the latest version, or the pinned."""
+    from pathlib import Path
+
+    from casework.policies.services import policy_version_load
+
+    path = Path(__file__).resolve().parents[2] / "policy-packs" / "liveops.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "name: LiveOps Support", "name: LiveOps (v2)", 1
+    )
+    v2 = policy_version_load(text=text, filename=str(path)).version
+    assert v2.version == 2
+    terms = subscription_terms(acme.pk, at=AT)
+    assert terms is not None
+    assert terms.subscription.organization == acme
+    assert (terms.policy_version, terms.policy_pk, terms.policy_sha256) == (2, v2.pk, v2.sha256)
+    assert terms.policy.name == "LiveOps (v2)"
+
+    subscription_set(organization=acme, policy_id="liveops", plan_id="support-plus",
+                     policy_version=1, effective_from=AT + timedelta(days=1))  # fmt: skip
+    pinned = subscription_terms(acme.pk, at=AT + timedelta(days=2))
+    assert pinned is not None
+    assert (pinned.policy_version, pinned.subscription.plan_id) == (1, "support-plus")
+    assert pinned.policy.name != "LiveOps (v2)"
+    assert subscription_terms(acme.pk, at=AT - timedelta(days=1)) is None  # not yet subscribed
+    assert subscription_terms(10**9, at=AT) is None  # no such organisation
 
 
 @pytest.mark.rule("R28")
