@@ -23,7 +23,7 @@ Every figure is compared with django-helpdesk 2.6.1 as measured on this machine 
 4. **Latency**, at 10k and at 100k: a real ``uvicorn`` (one worker, ASGI) on 127.0.0.1 serving
    sequential keep-alive requests from an engineer's token: the first page of the agent list
    (``GET /api/v1/cases?limit=25``) and a search for a rare word (1 case in 1,000) and a
-   common one; ``--requests`` timed requests each (default 30) after 3 untimed ones; p50/p95.
+   common one; ``--requests`` timed requests each (default 100) after 3 untimed ones; p50/p95.
    On PostgreSQL the tables are VACUUM ANALYZEd after seeding.
 5. **Sweep**: synthetic ``Clock`` rows bulk-inserted up to ``--clocks`` (default 1,000,000),
    ``next_action_at`` spread from a day ago to 30 days ahead (about 3% due), then the sweep's
@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--create", type=int, default=2000)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--clocks", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=100)
     parser.add_argument(
         "--helpdesk", action="store_true",
         help="also time django-helpdesk's creation in this run (../shared/peers, PEERBENCH_DIR)",
