@@ -18,9 +18,13 @@ from casework.policy import ClockState, Policy, compute_clocks
 _OPEN_STATES = frozenset({"running", "paused"})
 
 
-def case_clock_states(case: Case, *, at: datetime) -> list[ClockState]:
-    """The case's clocks at ``at``, computed from its history under its pinned policy."""
-    return _states(case_clock_policy(case), case, case.events.order_by("at", "id"), at)
+def case_clock_states(
+    case: Case, *, at: datetime, policy: Policy | None = None
+) -> list[ClockState]:
+    """The case's clocks at ``at``, computed from its history under its pinned policy
+    (``policy``: :func:`case_clock_policy` of the case, when the caller has it already)."""
+    policy = policy or case_clock_policy(case)
+    return _states(policy, case, case.events.order_by("at", "id"), at)
 
 
 def case_clock_policy(case: Case) -> Policy:
@@ -55,13 +59,14 @@ def case_clocks_first(
     return rows
 
 
-def case_clocks_refresh(case: Case, *, at: datetime) -> list[Clock]:
+def case_clocks_refresh(case: Case, *, at: datetime, policy: Policy | None = None) -> list[Clock]:
     """Recompute the case's clocks at ``at`` and store them; returns the stored rows.
 
     Call inside the transaction that changed the case. ``next_action_at`` is when the sweep
-    must look again: the warning instant, then the due time, of each open clock.
+    must look again: the warning instant, then the due time, of each open clock. ``policy``
+    is :func:`case_clock_policy` of the case, when the caller has it already.
     """
-    states = case_clock_states(case, at=at)
+    states = case_clock_states(case, at=at, policy=policy)
     fired = set(case.clock_actions.values_list("clock_key", "kind"))
     existing = {clock.key: clock for clock in case.clocks.all()}
     rows: list[Clock] = []

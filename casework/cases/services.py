@@ -444,7 +444,7 @@ def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: 
     """Change the priority (R53–R55): clocks are recomputed from their original start (G13);
     the history keeps the reason and each running clock's old and new due time, and the
     people the policy names (the requester by default) are told by mail."""
-    policy = _policy_of(case)
+    policy = case_clock_policy(case)  # with the case's enhanced SLA (R26), read once
     if priority not in policy.enabled_priorities():
         expected = ", ".join(policy.enabled_priorities())
         raise CaseInputError(
@@ -456,11 +456,10 @@ def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: 
     if priority == case.priority:
         raise TransitionRefusedError(f"the case is already {policy.priorities[priority].name}")
     events = engine_events(case.events.order_by("at", "id"))
-    clock_policy = case_clock_policy(case)  # with the case's enhanced SLA (R26)
     zone = case.account_timezone or None
-    before = compute_clocks(clock_policy, case.plan, events, at, account_timezone=zone)
+    before = compute_clocks(policy, case.plan, events, at, account_timezone=zone)
     after = compute_clocks(
-        clock_policy,
+        policy,
         case.plan,
         [*events, Event("priority", at, priority=priority)],
         at,
@@ -480,7 +479,7 @@ def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: 
         recipients=told.addresses,
         unresolved=told.missing,
     )
-    case_clocks_refresh(case, at=at)
+    case_clocks_refresh(case, at=at, policy=policy)
     case_event_notify_on_commit(event)
     return case
 

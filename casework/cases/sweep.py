@@ -21,11 +21,10 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from casework.cases.changes import case_field_change
-from casework.cases.clocks import case_clock_states, case_clocks_refresh
+from casework.cases.clocks import case_clock_policy, case_clock_states, case_clocks_refresh
 from casework.cases.models import Case, CaseEvent, Clock, ClockAction
 from casework.cases.notifications import Recipients, notify_recipients
 from casework.cases.tasks import case_event_notify_on_commit
-from casework.policies.selectors import policy_get
 from casework.policy.escalation import DueAction, actions_due
 
 
@@ -92,10 +91,12 @@ def _sweep_batch(
 def _act_on_case(
     case: Case, at: datetime, people: dict[tuple[str, str], list[User]]
 ) -> list[SweepLine]:
-    policy = policy_get(case.policy_id, version=case.policy_version).policy
+    # One lookup serves the actions, the states and the refresh: an enhanced SLA (R26) changes
+    # only the targets, not the rules or tiers the actions read.
+    policy = case_clock_policy(case)
     fired = set(case.clock_actions.values_list("clock_key", "kind"))
     lines = []
-    for action in actions_due(policy, case_clock_states(case, at=at), at):
+    for action in actions_due(policy, case_clock_states(case, at=at, policy=policy), at):
         if (action.clock, action.kind) in fired:
             continue
         ClockAction.objects.create(
@@ -129,7 +130,7 @@ def _act_on_case(
                 reason=f"{action.clock} due",
             )  # fmt: skip
         lines.append(SweepLine(case.number, action))
-    case_clocks_refresh(case, at=at)
+    case_clocks_refresh(case, at=at, policy=policy)
     return lines
 
 
