@@ -184,12 +184,23 @@ if DATABASE_URL:
             conn_health_checks=not _POOL_MAX,
         )
     }
-    if _POOL_MAX and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": 1,
-            "max_size": _POOL_MAX,
-            "timeout": env_int("CASEWORK_DB_POOL_TIMEOUT", 30),
-        }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        _OPTIONS = DATABASES["default"].setdefault("OPTIONS", {})
+        if _POOL_MAX:
+            _OPTIONS["pool"] = {
+                "min_size": 1,
+                "max_size": _POOL_MAX,
+                "timeout": env_int("CASEWORK_DB_POOL_TIMEOUT", 30),
+            }
+        # Server-side binding, and a statement run CASEWORK_DB_PREPARE_THRESHOLD times on one
+        # connection is prepared: PostgreSQL then plans it once per connection instead of on
+        # every request (the token lookup's five-table join took longer to plan than to run).
+        # 0 keeps Django's default, client-side binding and no prepared statements: needed
+        # behind a pooler in transaction mode (PgBouncer before 1.21), which loses them.
+        _PREPARE_AFTER = env_int("CASEWORK_DB_PREPARE_THRESHOLD", 2)
+        if _PREPARE_AFTER > 0:
+            _OPTIONS["server_side_binding"] = True
+            _OPTIONS["prepare_threshold"] = _PREPARE_AFTER
 else:
     DATABASES = {
         "default": {

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from casework import settings as casework_settings
+from casework.accounts.selectors import token_find
 from casework.settings import (
     env_bool,
     env_int,
@@ -183,19 +184,36 @@ def test_database_url_selects_postgresql(tmp_path: Path) -> None:
     assert report["engine"] == "django.db.backends.postgresql"
     assert report["name"] == "helpdesk"
     assert report["secret_key"] == "k" * 50
-    assert report["options"] == {"pool": {"min_size": 1, "max_size": 8, "timeout": 30}}
+    assert report["options"] == {
+        "pool": {"min_size": 1, "max_size": 8, "timeout": 30},
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+    }
 
 
 def test_the_postgresql_pool_can_be_sized_or_turned_off(tmp_path: Path) -> None:
     url = "postgres://casework:pw@db.example:5433/helpdesk"
     env = {"DATABASE_URL": url, "SECRET_KEY": "k" * 50, "CASEWORK_DB_POOL_MAX_SIZE": "20",
            "CASEWORK_DB_POOL_TIMEOUT": "5"}  # fmt: skip
-    sized = settings_in_a_fresh_process(env, tmp_path)
+    sized = settings_in_a_fresh_process(env | {"CASEWORK_DB_PREPARE_THRESHOLD": "0"}, tmp_path)
     assert sized["options"] == {"pool": {"min_size": 1, "max_size": 20, "timeout": 5}}
     env |= {"CASEWORK_DB_POOL_MAX_SIZE": "0", "CASEWORK_DB_CONN_MAX_AGE": "60"}
     off = settings_in_a_fresh_process(env, tmp_path)
-    assert off["options"] == {}
+    assert off["options"] == {"server_side_binding": True, "prepare_threshold": 2}
     assert off["conn_max_age"] == 60
+
+
+@pytest.mark.django_db
+def test_on_postgresql_repeated_statements_become_prepared_statements() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; this run is on SQLite")
+
+    for _ in range(3):
+        token_find("cw_" + "x" * 40)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("accounts_apitoken" in statement for statement in prepared)
 
 
 # The databases casework supports, by Django engine, with the vendor name Django reports.

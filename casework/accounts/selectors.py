@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,6 +33,7 @@ from casework.accounts.models import (
     Subscription,
     token_digest,
 )
+from casework.lib.prepared import Param, PreparedQuery
 from casework.policies.models import PolicyVersion
 from casework.policies.selectors import StoredPolicy, policy_get, policy_parsed
 from casework.policy import Policy
@@ -72,32 +74,42 @@ class Terms:
     policy_sha256: str
 
 
-def subscription_terms(organization_id: int, *, at: datetime) -> Terms | None:
-    """The :class:`Terms` in effect at ``at`` for an organisation, in one query; None when it
-    has no subscription then (or no such organisation). Raises ``PolicyVersion.DoesNotExist``
-    when the policy has no loaded version (only a hand-edited database gets there).
-
-    The version in force is the pinned one when ``policy_version`` is set, else the latest:
+def _latest_subscription_with_version_in_force() -> models.QuerySet[Subscription]:
+    """The latest subscription of ``org`` started by ``at``, with its organisation and the
+    policy version in force: the pinned one when ``policy_version`` is set, else the latest;
     both are "the highest version between coalesce(pinned, 0) and coalesce(pinned, max)"."""
     in_force = PolicyVersion.objects.filter(
         policy_id=OuterRef("policy_id"),
         version__gte=Coalesce(OuterRef("policy_version"), Value(0)),
         version__lte=Coalesce(OuterRef("policy_version"), Value(_MAX_VERSION)),
     ).order_by("-version")
-    latest = (
+    return (
         Subscription.objects.select_related("organization")
-        .filter(organization_id=organization_id, effective_from__lte=at)
+        .filter(
+            organization_id=Param("org", models.BigIntegerField()),
+            effective_from__lte=Param("at", models.DateTimeField()),
+        )
         .annotate(
             in_force_pk=Subquery(in_force.values("pk")[:1]),
             in_force_version=Subquery(in_force.values("version")[:1]),
             in_force_sha256=Subquery(in_force.values("sha256")[:1]),
         )
-        .order_by("-effective_from")
-        .first()
+        .order_by("-effective_from")[:1]
     )
+
+
+# Compiled once: building this query's SQL cost more than running it (docs/benchmarks.md).
+_TERMS = PreparedQuery(_latest_subscription_with_version_in_force)
+
+
+def subscription_terms(organization_id: int, *, at: datetime) -> Terms | None:
+    """The :class:`Terms` in effect at ``at`` for an organisation, in one query; None when it
+    has no subscription then (or no such organisation). Raises ``PolicyVersion.DoesNotExist``
+    when the policy has no loaded version (only a hand-edited database gets there)."""
+    latest = _TERMS.first(org=organization_id, at=at)
     if latest is None or (latest.effective_to is not None and latest.effective_to <= at):
         return None
-    pk, version, sha256 = latest.in_force_pk, latest.in_force_version, latest.in_force_sha256
+    pk, version, sha256 = latest.in_force_pk, latest.in_force_version, latest.in_force_sha256  # type: ignore[attr-defined]
     if pk is None:
         raise PolicyVersion.DoesNotExist(f"policy {latest.policy_id!r} has no loaded version")
     return Terms(latest, version, policy_parsed(pk=pk, sha256=sha256), pk, sha256)
@@ -221,6 +233,16 @@ def plan_entitles_case_opening(*, policy: Policy, plan_id: str) -> bool:
     return plan is not None and "portal" in plan.channels
 
 
+# One query answers everything token_authenticate asks: the user and what role it has. It runs
+# on every API request, and building its SQL (five joined models) cost more than running it, so
+# it is compiled once (docs/benchmarks.md). The hash is unique: no ORDER BY needed.
+_TOKEN = PreparedQuery(
+    lambda: ApiToken.objects.select_related(
+        "user__contact__organization", "user__staff_profile"
+    ).filter(token_hash=Param("digest", models.CharField()))
+)
+
+
 def token_find(plaintext: str) -> ApiToken | None:
     """The token whose SHA-256 matches ``plaintext``, with its user and role; else None.
 
@@ -231,15 +253,7 @@ def token_find(plaintext: str) -> ApiToken | None:
     plaintext = plaintext.strip()
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
-    # One query answers everything token_authenticate asks: the user and what role it has.
-    # get(), not first(): the hash is unique, and first()'s ORDER BY over the joined models
-    # made this lookup cost 2.5 times as much to build (docs/benchmarks.md).
-    try:
-        return ApiToken.objects.select_related(
-            "user__contact__organization", "user__staff_profile"
-        ).get(token_hash=token_digest(plaintext))
-    except ApiToken.DoesNotExist:
-        return None
+    return _TOKEN.first(digest=token_digest(plaintext))
 
 
 def user_get_by_username(username: str) -> User:

@@ -30,10 +30,11 @@ from casework.cases.clocks import (
 )
 from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
 from casework.cases.history import engine_events
-from casework.cases.models import Case, CaseEvent, Clock, Message, Origin, Status
+from casework.cases.models import Case, CaseEvent, Message, Origin, Status
 from casework.cases.notifications import notify_recipients
 from casework.cases.tasks import case_event_notify_on_commit
 from casework.cases.workflow import transition_refusal
+from casework.lib.prepared import insert_all
 from casework.policies.selectors import policy_get, policy_with_overlay
 from casework.policy import Event, Policy, compute_clocks, initial_tier
 from casework.policy.routing import route_by_category
@@ -194,9 +195,10 @@ def case_open(
         overlay=case.sla_overlay,
     )  # fmt: skip
     clocks = case_clocks_first(case, policy=clock_policy, events=events, at=at)
-    case.save(force_insert=True)
-    CaseEvent.objects.bulk_create(events)
-    Clock.objects.bulk_create(clocks)
+    # One INSERT each, with SQL made once per process (insert_all: bulk_create rebuilds it).
+    insert_all([case])
+    insert_all(events)
+    insert_all(clocks)
     clocks_prefetched(case, clocks)
     return case
 
