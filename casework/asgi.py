@@ -1,9 +1,22 @@
-"""ASGI entry point: `casework serve` runs it under uvicorn (WhiteNoise serves the static files)."""
+"""ASGI entry point: `casework serve` and `casework demo` run it under uvicorn.
+
+Every view of casework is synchronous, so HTTP requests go to Django's WSGI handler on a
+fixed pool of threads (``a2wsgi.WSGIMiddleware``): one hand-over to a thread and back per
+request. Django's own ASGI handler runs the same synchronous views and middleware through
+``sync_to_async``/``async_to_sync`` at every boundary of the middleware chain, and in a new
+thread for every request (so database connections could not be kept): on the project's
+machine it served ``/healthz`` at about 240 requests/s against 730 this way, and case
+creation at 84/s against 240 (docs/benchmarks.md). The pool's size is
+``CASEWORK_WEB_THREADS``; each thread keeps its database connection between requests.
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+from a2wsgi import WSGIMiddleware
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
 
-application = get_asgi_application()
+django_wsgi = get_wsgi_application()
+application = WSGIMiddleware(django_wsgi, workers=settings.CASEWORK_WEB_THREADS)  # type: ignore[arg-type]

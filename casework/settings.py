@@ -144,6 +144,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# Requests each web process runs at once, on that many threads (casework/asgi.py). On
+# PostgreSQL keep it at or under CASEWORK_DB_POOL_MAX_SIZE, or requests wait for a connection.
+CASEWORK_WEB_THREADS = env_int("CASEWORK_WEB_THREADS", 8)
+
 ROOT_URLCONF = "casework.urls"
 ASGI_APPLICATION = "casework.asgi.application"
 WSGI_APPLICATION = "casework.wsgi.application"
@@ -206,6 +210,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "casework.sqlite3"),
+            # Each thread keeps its connection: opening one per request cost more than the
+            # request (the PRAGMAs, and closing the last connection checkpoints the WAL).
+            "CONN_MAX_AGE": env_int("CASEWORK_SQLITE_CONN_MAX_AGE", 600),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
