@@ -12,6 +12,9 @@ Every figure is compared with django-helpdesk 2.6.1 as measured on this machine 
    ``POST /api/v1/cases`` with Django's test client, in this process (as the helpdesk figure
    was taken): token auth, validation, the case, its history and its clocks computed by the
    policy engine. An engineer opens them for a customer on LiveOps Standard.
+   **Through uvicorn** (``--http``, default ``1x1,2x4``): the same number again, posted to a
+   real ``uvicorn --workers W`` on 127.0.0.1 by C client threads at once (``WxC``), over
+   keep-alive connections; the clients run in this process, on the same 2 cores.
 2. **Seeding to 10k**: more cases through the real service (``case_open``), every tenth with
    a public reply (``case_message_add``), at instants spread over two weeks, so clocks and
    history are the engine's own.
@@ -54,11 +57,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -80,6 +85,27 @@ PEER = {
     "sqlite": {"create": 87.6, "list10k": 128, "list100k": 649, "rare100k": 190, "rss": 74.7},
     "postgresql": {"create": 86.4, "list10k": 176, "list100k": 913, "rare100k": 533, "rss": 277},
 }
+# Run by helpdesk's own Python in its project folder: a logged-in agent's session cookie (as
+# ../shared/peers/hd_bench.py makes one), the queue ids and the agent ids, space-separated.
+_HELPDESK_LOGIN = """
+import os, sys
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hdproj.settings")
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from helpdesk.models import Queue
+agents = get_user_model().objects.filter(username__startswith="agent").order_by("id")
+client = Client()
+client.force_login(agents[0])
+name = settings.SESSION_COOKIE_NAME
+print(f"{name}={client.cookies[name].value}",
+      ",".join(str(q.id) for q in Queue.objects.order_by("id")),
+      ",".join(str(a.id) for a in agents))
+"""
+
 TARGET = {"create": 450, "list_p95": 50, "growth": 1.5, "search": 50, "sweep": 5, "rss": 100}
 
 
@@ -90,6 +116,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--clocks", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument(
+        "--http", default="1x1,2x4",
+        help="creation through uvicorn: WORKERSxCLIENTS configurations ('' to skip)",
+    )  # fmt: skip
     parser.add_argument(
         "--helpdesk", action="store_true",
         help="also time django-helpdesk's creation in this run (../shared/peers, PEERBENCH_DIR)",
@@ -154,6 +184,11 @@ class Bench:
         self.create()
         if self.args.helpdesk:
             self.helpdesk_create()
+        for config in filter(None, self.args.http.split(",")):
+            workers, clients = (int(n) for n in config.split("x"))
+            self.create_http(workers, clients)
+            if self.args.helpdesk:
+                self.helpdesk_create_http(workers, clients)
         sizes = [int(s) for s in self.args.sizes.split(",")]
         self.server = Server(self.env)
         try:
@@ -234,12 +269,32 @@ class Bench:
             f"batches {[round(r) for r in rates]}"
         )
 
+    # -- 1b. creation through a real uvicorn, with clients at once ------------------------------
+
+    def create_http(self, workers: int, clients: int) -> None:
+        """``--create`` cases posted by ``clients`` threads (one keep-alive connection each)
+        to a real ``uvicorn --workers N`` on 127.0.0.1; the figure is cases/s over the whole
+        run, after 100 untimed ones. The threads share this process and the 2 cores."""
+        bodies = []
+        for _ in range(self.args.create + 100):
+            subject, description = _text(self.rng, self.made)
+            self.made += 1
+            bodies.append(json.dumps({
+                "organization": self.org.pk, "subject": subject,
+                "description": description, "environment": "production",
+            }).encode())  # fmt: skip
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        server = Server(self.env, workers=workers)
+        rate = server.rate("/api/v1/cases", headers, bodies, clients, expect=201)
+        self.figures[f"create_http_{workers}x{clients}"] = rate
+        self._say(f"created {self.args.create} cases through uvicorn ({workers} worker(s), "
+                  f"{clients} client(s) at once): {rate:.0f}/s")  # fmt: skip
+
     # -- 7. django-helpdesk's creation, same run --------------------------------------------
 
-    def helpdesk_create(self) -> None:
-        from urllib.parse import urlsplit
-
-        peers = ROOT.parent / "shared" / "peers"
+    def _helpdesk_env(self) -> tuple[dict[str, str], Path]:
+        """The environment of ../shared/peers' helpdesk project, on this run's database kind
+        (its own SQLite file, or a ``helpdesk`` database on the same PostgreSQL server)."""
         env = os.environ.copy()
         for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CASEWORK_VAR_DIR"):
             env.pop(name, None)
@@ -249,9 +304,13 @@ class Bench:
             env |= {"HD_DB": "pg", "HD_PG_PORT": str(url.port or 5432)}
         else:
             env |= {"HD_DB": "sqlite", "HD_SQLITE_NAME": "hd-same-run.sqlite3"}
+        return env, Path(env["PEERBENCH_DIR"]) / "venv-hd" / "bin" / "python"
+
+    def helpdesk_create(self) -> None:
+        peers = ROOT.parent / "shared" / "peers"
+        env, python = self._helpdesk_env()
         subprocess.run(["bash", str(peers / "hd_setup.sh")], env=env, check=True,  # noqa: S603,S607
                        stdout=subprocess.DEVNULL)  # fmt: skip
-        python = Path(env["PEERBENCH_DIR"]) / "venv-hd" / "bin" / "python"
         batch = min(500, self.args.create)
         done = subprocess.run(  # noqa: S603
             [str(python), "hd_bench.py", "create", "--n", str(self.args.create),
@@ -265,6 +324,40 @@ class Bench:
             f"django-helpdesk, same run: {self.args.create} tickets through its staff view: "
             f"median batch {statistics.median(rates):.0f}/s, batches {[round(r) for r in rates]}"
         )
+
+    def helpdesk_create_http(self, workers: int, clients: int) -> None:
+        """django-helpdesk's staff view through ``gunicorn --workers N`` (its usual server,
+        sync workers), with the same clients as :meth:`create_http`: a logged-in agent's
+        session cookie and a CSRF cookie/header pair, form posts answered by 302."""
+        env, python = self._helpdesk_env()
+        peers = ROOT.parent / "shared" / "peers"
+        login = subprocess.run(  # noqa: S603
+            [str(python), "-c", _HELPDESK_LOGIN], cwd=peers / "hdproj", env=env, check=True,
+            capture_output=True, text=True,
+        ).stdout.split()  # fmt: skip
+        cookie, queues, agents = login[0], login[1].split(","), login[2].split(",")
+        csrf = "b" * 32  # Django accepts an unmasked secret equal to the cookie's
+        server = Server(self.env, workers=workers, command=[
+            str(python.with_name("gunicorn")), "--workers", str(workers), "--log-level",
+            "warning", "--chdir",
+            str(peers / "hdproj"), "hdproj.wsgi:application",
+        ], child_env=env)  # fmt: skip
+        bodies = []
+        for k in range(self.args.create + 100):
+            subject, description = _text(self.rng, k)
+            bodies.append(urlencode({
+                "queue": queues[k % len(queues)], "title": subject, "body": description,
+                "priority": str(k % 5 + 1), "submitter_email": f"customer{k}@example.org",
+                "assigned_to": agents[k % len(agents)] if k % 3 else "", "due_date": "",
+            }).encode())  # fmt: skip
+        headers = {
+            "Cookie": f"{cookie}; csrftoken={csrf}", "X-CSRFToken": csrf,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }  # fmt: skip
+        rate = server.rate("/helpdesk/tickets/submit/", headers, bodies, clients, expect=302)
+        self.figures[f"helpdesk_create_http_{workers}x{clients}"] = rate
+        self._say(f"django-helpdesk, same run: {self.args.create} tickets through gunicorn "
+                  f"({workers} worker(s), {clients} client(s) at once): {rate:.0f}/s")  # fmt: skip
 
     # -- 2-3. seeding --------------------------------------------------------------------------
 
@@ -456,7 +549,7 @@ class Bench:
                 ratio = f"casework {times:.2f}x as good"
             verdict = "meets" if ok(value) else "MISSES"
             lines.append(f"{name:<36} {value:>8.1f} {unit:<3} target {target:<10} {verdict:<6} "
-                         f"helpdesk {helpdesk or '-'} {ratio}")  # fmt: skip
+                         f"helpdesk {f'{helpdesk:.1f}' if helpdesk else '-'} {ratio}")  # fmt: skip
 
         line("cases created per s (median batch)", f["create_per_s"], "≥ 450",
              peer["create"], "/s", lambda v: v >= TARGET["create"])  # fmt: skip
@@ -464,8 +557,12 @@ class Bench:
             line("  vs django-helpdesk in this run", f["create_per_s"], "≥ 5x",
                  f["helpdesk_create_per_s"], "/s",
                  lambda v: v >= 5 * f["helpdesk_create_per_s"])  # fmt: skip
+        for key in sorted(k for k in f if k.startswith("create_http_")):
+            same_run = f.get("helpdesk_" + key)
+            line(f"  through uvicorn, {key[12:]} (w x clients)", f[key], "≥ 450", same_run,
+                 "/s", lambda v: v >= TARGET["create"])  # fmt: skip
         small, big = f"list{sizes[0] // 1000}k", f"list{sizes[-1] // 1000}k"
-        for key in (small, big):
+        for key in dict.fromkeys((small, big)):
             if key in f:
                 helpdesk = peer.get(key)
                 line(f"{key} first page p95", f[key]["p95"], "≤ 50 ms", helpdesk, "ms",
@@ -490,8 +587,14 @@ class Bench:
 class Server:
     """One uvicorn worker on 127.0.0.1 serving casework, and a keep-alive client."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(
+        self, env: dict[str, str], workers: int = 1, command: list[str] | None = None,
+        child_env: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
         self.env = env
+        self.workers = workers
+        self.command = command  # another server (gunicorn for helpdesk), bound by start()
+        self.child_env = child_env
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.connection: http.client.HTTPConnection | None = None
@@ -502,12 +605,16 @@ class Server:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        command = [
-            sys.executable, "-m", "uvicorn", "casework.asgi:application", "--host", "127.0.0.1",
-            "--port", str(self.port), "--no-access-log", "--log-level",
-            "warning",
-        ]  # fmt: skip
-        env = os.environ | self.env
+        if self.command is None:
+            command = [
+                sys.executable, "-m", "uvicorn", "casework.asgi:application", "--host",
+                "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level",
+                "warning", "--workers", str(self.workers),
+            ]  # fmt: skip
+            env = os.environ | self.env
+        else:
+            command = [*self.command, "--bind", f"127.0.0.1:{self.port}"]
+            env = self.child_env or {}
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -539,6 +646,53 @@ class Server:
             if i >= 3:
                 times.append(elapsed)
         return times, rows
+
+    def rate(
+        self, path: str, headers: dict[str, str], bodies: list[bytes], clients: int, expect: int
+    ) -> float:
+        """Start, POST every body, stop: POSTs per second after the first 100 (sent untimed,
+        to warm up)."""
+        self.start()
+        try:
+            self.post_all(path, headers, bodies[:100], clients, expect)
+            t0 = time.perf_counter()
+            self.post_all(path, headers, bodies[100:], clients, expect)
+            return (len(bodies) - 100) / (time.perf_counter() - t0)
+        finally:
+            self.stop()
+
+    def post_all(
+        self, path: str, headers: dict[str, str], bodies: list[bytes], clients: int, expect: int
+    ) -> None:
+        """POST every body, ``clients`` at a time (a thread and a connection each); stop at the
+        first answer that is not ``expect``."""
+        queue = list(reversed(bodies))
+        lock = threading.Lock()
+        failures: list[str] = []
+
+        def client() -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                while not failures:
+                    with lock:
+                        if not queue:
+                            return
+                        body = queue.pop()
+                    connection.request("POST", path, body, headers)
+                    response = connection.getresponse()
+                    answer = response.read()
+                    if response.status != expect:
+                        failures.append(f"POST {path}: {response.status} {answer[:300]!r}")
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise SystemExit(failures[0])
 
     def peak_rss_mb(self) -> float:
         if self.process is None:
