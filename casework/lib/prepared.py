@@ -43,6 +43,7 @@ from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 _INSERTS: dict[tuple[type[Model], int, str], str] = {}
+_CACHED_ROWS = 64  # statements for more rows than this are made each time, not kept
 
 
 def insert_all(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -100,7 +101,8 @@ def _insert_batch(
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
             f"VALUES {', '.join([row] * len(objs))} RETURNING {pk_column}"
         )
-        _INSERTS[key] = sql
+        if len(objs) <= _CACHED_ROWS:
+            _INSERTS[key] = sql
     with connection.cursor() as cursor:
         cursor.execute(sql, cast(Sequence[Any], params))
         ids = cursor.fetchall()
