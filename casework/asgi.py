@@ -5,8 +5,8 @@ fixed pool of threads (``a2wsgi.WSGIMiddleware``): one hand-over to a thread and
 request. Django's own ASGI handler runs the same synchronous views and middleware through
 ``sync_to_async``/``async_to_sync`` at every boundary of the middleware chain, and in a new
 thread for every request (so database connections could not be kept): on the project's
-machine it served ``/healthz`` at about 240 requests/s against 730 this way, and case
-creation at 84/s against 240 (docs/benchmarks.md). The pool's size is
+machine one worker served ``/healthz`` at about 240 requests/s against 930-1,200 this way,
+and case creation at 84/s against 230-270 (docs/benchmarks.md, run E). The pool's size is
 ``CASEWORK_WEB_THREADS``; each thread keeps its database connection between requests.
 """
 
@@ -18,5 +18,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
 
-django_wsgi = get_wsgi_application()
-application = WSGIMiddleware(django_wsgi, workers=settings.CASEWORK_WEB_THREADS)  # type: ignore[arg-type]
+application = WSGIMiddleware(
+    get_wsgi_application(),  # type: ignore[arg-type]
+    workers=settings.CASEWORK_WEB_THREADS,
+)

@@ -174,6 +174,7 @@ def test_without_database_url_the_database_is_sqlite_in_wal_mode_under_var(
     assert isinstance(options, dict)
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] == 20
+    assert report["conn_max_age"] == 600  # each thread keeps its connection
     assert report["debug"] is False
     assert report["secret_key"] == (tmp_path / "var" / "secret_key").read_text().strip()
 

@@ -146,7 +146,6 @@ class _Compiled:
     sql: str
     params: tuple[object, ...]
     names: frozenset[str]
-    template: SQLCompiler
     build: Callable[[str, list[tuple[Any, ...]]], list[Any]]
 
 
@@ -193,7 +192,6 @@ class PreparedQuery[M: Model]:
                 sql=sql,
                 params=tuple(params),
                 names=names,
-                template=template,
                 build=_instance_builder(queryset, template),
             )
             self._compiled[using] = compiled
