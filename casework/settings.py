@@ -19,6 +19,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from casework.policy.durations import parse_span
 
@@ -134,6 +135,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +144,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "casework.lib.web.ViewerTimezoneMiddleware",
 ]
 
 # Requests each web process runs at once, on that many threads (casework/asgi.py). On
@@ -162,10 +165,53 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "casework.lib.web.page",
             ],
         },
     },
 ]
+
+# -- web pages: sign-in, sessions, Content-Security-Policy ---------------------------------------
+# Staff and contacts sign in at /accounts/login/ with their username or email address and a
+# password, or (contacts) with a one-time link mailed to them; staff land on /console/, contacts
+# on /portal/. Sessions end after CASEWORK_SESSION_IDLE_SECONDS without a request (the cookie is
+# renewed on every request) and when the browser closes.
+
+AUTHENTICATION_BACKENDS = ["casework.accounts.auth.UsernameOrEmailBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("CASEWORK_SESSION_IDLE_SECONDS", 8 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Behind HTTPS, cookies must only travel over it; the loopback demo is plain HTTP.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("CASEWORK_SECURE_COOKIES", False)
+PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for an hour, once
+# One-time sign-in links mailed to contacts: valid this long, and only once.
+CASEWORK_LOGIN_LINK_SECONDS = env_int("CASEWORK_LOGIN_LINK_SECONDS", 900)
+# Sign-in attempts (password, one-time link, password reset) per address and per client IP in
+# a window of CASEWORK_SIGNIN_WINDOW_SECONDS; past either, the answer is 429 with Retry-After.
+CASEWORK_SIGNIN_ATTEMPTS = env_int("CASEWORK_SIGNIN_ATTEMPTS", 10)
+CASEWORK_SIGNIN_ATTEMPTS_PER_IP = env_int("CASEWORK_SIGNIN_ATTEMPTS_PER_IP", 50)
+CASEWORK_SIGNIN_WINDOW_SECONDS = env_int("CASEWORK_SIGNIN_WINDOW_SECONDS", 900)
+
+# Django's own CSP middleware: scripts and styles only from this site (no inline script, no
+# eval), nothing framed, forms post only here. Pages use no inline script at all, so no nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 
 # -- database ----------------------------------------------------------------------------------
 # PostgreSQL (or any dj-database-url URL) when DATABASE_URL is set; otherwise SQLite in var/.

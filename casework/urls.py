@@ -1,17 +1,27 @@
-"""Top-level URL map: the health check, the REST API under /api/v1/ and the Django admin."""
+"""Top-level URL map: the health check, the REST API, the two web surfaces (``/console/`` for
+staff, ``/portal/`` for customer contacts), signing in, the public policy pages, the admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from casework.accounts.views import home
 from casework.api.health import healthz
 from casework.api.v1 import api
+from casework.cases.urls import console_urlpatterns, portal_urlpatterns
+from casework.policies.urls import console_urlpatterns as policy_console_urlpatterns
 from casework.policies.views import policy_index, policy_page
+
+console = ([*console_urlpatterns, *policy_console_urlpatterns], "console")
+portal = (portal_urlpatterns, "portal")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("", policy_index, name="home"),
+    path("accounts/", include("casework.accounts.urls")),
+    path("console/", include(console)),
+    path("portal/", include(portal)),
+    path("", home, name="home"),
     path("policy/", policy_index, name="policy-index"),
     path("policy/<slug:policy_id>/", policy_page, name="policy-page"),
 ]

@@ -214,6 +214,12 @@ class StaffProfile(models.Model):
     tier = models.CharField(  # noqa: DJ001
         max_length=2, choices=Tier.choices, null=True, blank=True
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="The zone the console shows times in for this person (IANA name).",
+    )
 
     class Meta:
         ordering = ("user__username",)
@@ -335,3 +341,20 @@ class ApiToken(models.Model):
     def is_revoked(self) -> bool:
         """True once the token has been revoked; it never works again."""
         return self.revoked_at is not None
+
+
+class LoginLink(models.Model):
+    """A one-time sign-in link mailed to a contact: only the SHA-256 of its token is kept.
+
+    It works once (``used_at``), until ``expires_at``, and only for an active user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256, hex.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} until {self.expires_at.isoformat()}"

@@ -11,6 +11,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
@@ -29,6 +30,7 @@ from casework.accounts.models import (
     Contact,
     ContactRole,
     EmergencyContact,
+    LoginLink,
     Organization,
     Product,
     ServiceAccount,
@@ -376,3 +378,30 @@ def token_authenticate(plaintext: str, *, at: datetime | None = None) -> User | 
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale)
         ).update(last_used_at=now)
     return user
+
+
+def login_link_create(*, user: User, at: datetime) -> str:
+    """Make a one-time sign-in link token for ``user``, valid ``CASEWORK_LOGIN_LINK_SECONDS``
+    from ``at``; returns the token (only its SHA-256 is stored). Earlier unused links of the
+    user stop working: only the newest mailed link signs in."""
+    plaintext = secrets.token_urlsafe(32)
+    LoginLink.objects.filter(user=user, used_at__isnull=True).update(used_at=at)
+    LoginLink.objects.create(
+        user=user,
+        token_hash=token_digest(plaintext),
+        created_at=at,
+        expires_at=at + timedelta(seconds=settings.CASEWORK_LOGIN_LINK_SECONDS),
+    )
+    return plaintext
+
+
+def login_link_use(plaintext: str, *, at: datetime) -> User | None:
+    """The active user a still-valid link token signs in, using the link up; None for an
+    unknown, used or expired token (one conditional UPDATE: two clicks sign in once)."""
+    digest = token_digest(plaintext)
+    used = LoginLink.objects.filter(
+        token_hash=digest, used_at__isnull=True, expires_at__gt=at, user__is_active=True
+    ).update(used_at=at)
+    if not used:
+        return None
+    return LoginLink.objects.select_related("user").get(token_hash=digest).user

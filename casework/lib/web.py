@@ -1,0 +1,122 @@
+"""Glue for the web pages: the viewer's time zone, ``now`` in every template, role gates.
+
+``ViewerTimezoneMiddleware`` activates the signed-in person's zone for the request, so Django
+renders every datetime in it (a contact: their organisation's zone; staff: their own). The
+``page`` context processor adds ``now`` and ``viewer_zone`` for the clock tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django_htmx.middleware import HtmxDetails
+
+from casework.accounts.models import Contact, StaffProfile
+from casework.lib.timefmt import zone_or_utc
+
+View = Callable[..., HttpResponse]
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (for type checking views)."""
+
+    htmx: HtmxDetails
+
+
+def viewer_zone(user: User | Any) -> ZoneInfo:
+    """The zone ``user`` reads times in; UTC for the anonymous and the unknown."""
+    if not getattr(user, "is_authenticated", False):
+        return ZoneInfo("UTC")
+    try:
+        return zone_or_utc(user.contact.organization.time_zone)
+    except Contact.DoesNotExist:
+        pass
+    try:
+        return zone_or_utc(user.staff_profile.time_zone)
+    except StaffProfile.DoesNotExist:
+        return ZoneInfo("UTC")
+
+
+class ViewerTimezoneMiddleware:
+    """Render the request's datetimes in the viewer's zone (after AuthenticationMiddleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = viewer_zone(request.user)
+        request.viewer_zone = zone  # type: ignore[attr-defined]
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def page(request: HttpRequest) -> dict[str, datetime | ZoneInfo]:
+    """Context processor: ``now`` (UTC) and ``viewer_zone`` for ``{% load clocks %}``."""
+    zone = getattr(request, "viewer_zone", None) or viewer_zone(request.user)
+    return {"now": timezone.now(), "viewer_zone": zone}
+
+
+def is_staff_member(user: User | Any) -> bool:
+    """Support staff: a staff profile, or a superuser (who counts as an administrator)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    try:
+        user.staff_profile  # noqa: B018  (the lookup is the test)
+    except StaffProfile.DoesNotExist:
+        return False
+    return True
+
+
+def is_contact(user: User | Any) -> bool:
+    """A customer contact (a member of one organisation)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    try:
+        user.contact  # noqa: B018
+    except Contact.DoesNotExist:
+        return False
+    return True
+
+
+def _gate(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                # The other side's pages do not exist for this person (as for an outsider).
+                raise Http404("not a page of yours")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_required = _gate(is_staff_member)
+"""Console views: sign-in needed; anyone but support staff gets a 404."""
+
+contact_required = _gate(is_contact)
+"""Portal views: sign-in needed; anyone but a customer contact gets a 404."""
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a request a ``*_required`` gate let through."""
+    user = request.user
+    if not isinstance(user, User):  # only reachable if a view forgot its gate
+        raise Http404("sign in first")
+    return user

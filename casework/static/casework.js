@@ -1,0 +1,88 @@
+// casework's own script: live countdowns of clocks and keyboard shortcuts. No framework; the
+// pages work without it (the server renders every clock's state in words).
+"use strict";
+
+(function () {
+  const UNITS = [[86400, "d"], [3600, "h"], [60, "min"]];
+
+  function spanWords(seconds) {
+    seconds = Math.floor(Math.abs(seconds));
+    if (seconds < 60) return seconds + " s";
+    const parts = [];
+    for (const [size, unit] of UNITS) {
+      if (seconds >= size) {
+        parts.push(Math.floor(seconds / size) + " " + unit);
+        seconds %= size;
+      }
+      if (parts.length === 2) break;
+    }
+    return parts.join(" ");
+  }
+
+  // Same words and tones as casework/lib/clockview.py, recomputed every second.
+  function tick() {
+    const now = Date.now();
+    for (const clock of document.querySelectorAll("[data-due-at]")) {
+      const due = Date.parse(clock.dataset.dueAt);
+      const warn = clock.dataset.warnAt ? Date.parse(clock.dataset.warnAt) : null;
+      const text = clock.querySelector(".clock-text");
+      if (!text || Number.isNaN(due)) continue;
+      let tone, words;
+      if (due <= now) {
+        tone = "breach";
+        words = "breached " + spanWords((now - due) / 1000) + " ago";
+      } else if (warn !== null && warn <= now) {
+        tone = "warn";
+        words = "at risk: due in " + spanWords((due - now) / 1000);
+      } else {
+        tone = "ok";
+        words = "due in " + spanWords((due - now) / 1000);
+      }
+      if (text.textContent !== words) text.textContent = words;
+      clock.classList.remove("clock-ok", "clock-warn", "clock-breach");
+      clock.classList.add("clock-" + tone);
+    }
+  }
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  // j/k move through a list marked data-keyboard-list (rows marked data-row, each with a
+  // link marked data-row-link); Enter opens the row; r, n and / focus the elements marked
+  // data-key="r" (reply), "n" (note) and "/" (search).
+  function rows() {
+    const list = document.querySelector("[data-keyboard-list]");
+    return list ? Array.from(list.querySelectorAll("[data-row]")) : [];
+  }
+
+  function move(step) {
+    const all = rows();
+    if (!all.length) return;
+    let index = all.findIndex((row) => row.classList.contains("current"));
+    index = index < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, index + step));
+    all.forEach((row) => { row.classList.remove("current"); row.removeAttribute("aria-current"); });
+    const row = all[index];
+    row.classList.add("current");
+    row.setAttribute("aria-current", "true");
+    const link = row.querySelector("[data-row-link]");
+    if (link) link.focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
+    if (event.key === "j") { move(1); event.preventDefault(); return; }
+    if (event.key === "k") { move(-1); event.preventDefault(); return; }
+    const target = document.querySelector('[data-key="' + CSS.escape(event.key) + '"]');
+    if (target) {
+      event.preventDefault();
+      if (target.tagName === "DETAILS") target.open = true;
+      const field = target.matches("input, textarea, select") ? target : target.querySelector("textarea, input, select");
+      (field || target).focus();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSettle", tick);
+  setInterval(tick, 1000);
+})();
