@@ -45,6 +45,14 @@ _CASES = (
     ("Call recordings arrive hours late", "production", "P2"),
     ("How do I add a skill to a campaign?", "staging", None),
 )
+# Initech's cases (LivePerson's policy, no portal login): subject, environment, priority, hours
+# since opening. The older one has had no answer, so the queue shows a breached clock too.
+_INITECH_CASES = (
+    ("Chat widget does not load on the checkout page", "production", "sev2", 30),
+    ("Reporting export misses yesterday's conversations", "production", "sev3", 1),
+)
+# The agent reads times in this zone in the console (StaffProfile.time_zone).
+_AGENT_ZONE = "Europe/London"
 
 
 def _organizations() -> dict[str, Organization]:
@@ -79,6 +87,18 @@ def _user(username: str, role: str, tier: str | None, acme: Organization | None)
     )
 
 
+def _initech_cases(initech: Organization) -> None:
+    if Case.objects.filter(organization=initech).exists():
+        return
+    now = timezone.now()
+    for subject, environment, priority, hours in _INITECH_CASES:
+        draft = CaseDraft(
+            organization=initech, subject=subject, environment=environment, priority=priority,
+            description="Opened by the demo data.", channel="email",
+        )  # fmt: skip
+        case_open(draft=draft, requester=None, at=now - timedelta(hours=hours))
+
+
 def _cases(acme: Organization, contact: User, agent: User) -> None:
     if Case.objects.filter(organization=acme).exists():
         return
@@ -111,10 +131,15 @@ def demo_logins_create() -> list[DemoLogin]:
         if role == "contact" and acme is None:
             continue  # no LiveOps pack loaded: no organisation for the contact
         user = users[username] = _user(username, role, tier, acme)
+        if username == "agent":
+            user.staff_profile.time_zone = _AGENT_ZONE
+            user.staff_profile.save(update_fields=["time_zone"])
         password = secrets.token_urlsafe(12)
         user.set_password(password)
         user.save(update_fields=["password"])
         logins.append(DemoLogin(username=username, password=password, role=persona))
     if acme is not None:
         _cases(acme, users["contact"], users["agent"])
+    if "Initech" in organizations:
+        _initech_cases(organizations["Initech"])
     return logins

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.utils import timezone
 
 from casework.accounts.selectors import user_organization, user_role
 from casework.cases.models import Case
@@ -30,6 +31,7 @@ def test_demo_logins_are_made_for_an_agent_a_manager_and_a_contact(packs: None) 
         assert authenticate(username=login.username, password=login.password) is not None
     users = {user.username: user for user in get_user_model().objects.all()}
     assert user_role(users["agent"]) == "engineer"
+    assert users["agent"].staff_profile.time_zone == "Europe/London"  # the console shows it
     assert user_role(users["manager"]) == "manager"
     assert user_role(users["contact"]) == "contact"
     organization = user_organization(users["contact"])
@@ -40,16 +42,27 @@ def test_demo_logins_are_made_for_an_agent_a_manager_and_a_contact(packs: None) 
 def test_the_demo_opens_cases_with_running_clocks(packs: None) -> None:
     demo_logins_create()
     cases = list(Case.objects.order_by("pk"))
-    assert [case.priority for case in cases] == ["P1", "P2", "P3"]
+    assert [(case.organization.name, case.priority) for case in cases] == [
+        ("Acme Contact Centre", "P1"),
+        ("Acme Contact Centre", "P2"),
+        ("Acme Contact Centre", "P3"),
+        ("Initech", "sev2"),
+        ("Initech", "sev3"),
+    ]
     assert cases[0].tier == "L2"  # R61
-    assert all(case.clocks.filter(state="running").exists() for case in cases)
+    assert all(case.clocks.filter(state="running").exists() for case in cases[:3])
+    # The console has a breached clock to show: Initech's day-old unanswered case.
+    assert cases[3].clocks.filter(state="breached").exists() or any(
+        clock.due_at is not None and clock.due_at < timezone.now()
+        for clock in cases[3].clocks.filter(state="running")
+    )
 
 
 def test_running_the_demo_again_resets_the_passwords_without_duplicating(packs: None) -> None:
     first = demo_logins_create()
     second = demo_logins_create()
     assert get_user_model().objects.count() == 3
-    assert Case.objects.count() == 3
+    assert Case.objects.count() == 5
     for old, new in zip(first, second, strict=True):
         assert old.password != new.password
         assert authenticate(username=new.username, password=old.password) is None

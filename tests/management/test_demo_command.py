@@ -34,22 +34,19 @@ def wait_for_health(base: str, process: subprocess.Popen[bytes], log: Path) -> N
     raise AssertionError(f"demo never became healthy:\n{log.read_text()}")
 
 
-def sign_in(base: str, username: str, password: str) -> str:
-    """Sign in through the admin login form; return the path it lands on."""
+def sign_in(base: str, username: str, password: str, *, form: str = "/accounts/login/") -> str:
+    """Sign in through a login form (the site's, or the admin's); return the path it lands on."""
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
-    with opener.open(f"{base}/admin/login/", timeout=10) as page:
+    with opener.open(f"{base}{form}", timeout=10) as page:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
     assert token
-    form = {
-        "csrfmiddlewaretoken": token.group(1),
-        "username": username,
-        "password": password,
-        "next": "/admin/",
-    }
-    data = urllib.parse.urlencode(form).encode()
-    with opener.open(f"{base}/admin/login/", data=data, timeout=10) as landed:
+    fields = {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
+    if form == "/admin/login/":
+        fields["next"] = "/admin/"
+    data = urllib.parse.urlencode(fields).encode()
+    with opener.open(f"{base}{form}", data=data, timeout=10) as landed:
         landed_on: str = urllib.parse.urlsplit(landed.geturl()).path
         return landed_on
 
@@ -69,7 +66,11 @@ def test_demo_migrates_loads_the_packs_prints_logins_and_serves_the_app(tmp_path
         printed = log.read_text()
         logins = dict(re.findall(r"^  (agent|manager|contact)\s+(\S+)\s", printed, re.MULTILINE))
         assert set(logins) == {"agent", "manager", "contact"}, printed
-        assert sign_in(base, "manager", logins["manager"]) == "/admin/"
+        assert sign_in(base, "manager", logins["manager"], form="/admin/login/") == "/admin/"
+        # The README's way in: each persona lands where it works.
+        assert sign_in(base, "agent", logins["agent"]) == "/console/"
+        assert sign_in(base, "manager", logins["manager"]) == "/console/"
+        assert sign_in(base, "contact", logins["contact"]) == "/portal/"
 
         with urllib.request.urlopen(f"{base}/api/v1/policies", timeout=10) as response:  # noqa: S310 - loopback
             loaded = {policy["id"] for policy in json.load(response)}

@@ -41,7 +41,12 @@ class Command(BaseCommand):
             self.stdout.write("Demo logins (the passwords are new on every run):")
             for login in demo_logins_create():
                 self.stdout.write(f"  {login.username:<8}  {login.password}  {login.role}")
-            self.stdout.write(f"Staff sign in at http://127.0.0.1:{options['port']}/admin/")
+            base = f"http://127.0.0.1:{options['port']}"
+            self.stdout.write(
+                f"Sign in at {base}/accounts/login/ with a username and its password: "
+                f"staff land on the console ({base}/console/), the contact on the portal "
+                f"({base}/portal/). Administration: {base}/admin/"
+            )
         # SPEC §2: one process serves HTTP and runs the worker (tasks and the SLA sweep).
         thread, stop = worker_thread_start(sweep_interval=settings.CASEWORK_SWEEP_INTERVAL)
         # uvicorn shuts down on SIGTERM and then raises it again: make that an orderly exit,
