@@ -111,7 +111,7 @@ class CaseNewForm(forms.Form):
     """Open a case: what, where, how urgent (from the policy's priorities), and files."""
 
     subject = forms.CharField(max_length=300)
-    description = forms.CharField(widget=forms.Textarea, max_length=20000)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
     product = forms.ModelChoiceField(
         queryset=Product.objects.order_by("name"), required=False, empty_label="Not sure"
     )
@@ -130,5 +130,7 @@ class CaseNewForm(forms.Form):
 class ReplyForm(forms.Form):
     """A customer's reply, with files."""
 
-    body = forms.CharField(widget=forms.Textarea, max_length=20000, label="Your reply")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=20000, label="Your reply"
+    )
     attachments = AttachmentsField(label="Attachments")

@@ -57,27 +57,29 @@ def _is_staff(user: User | None) -> bool:
     return user is not None and not hasattr(user, "contact")
 
 
+def _headline(clock: Clock, name: str, reason: str) -> str:
+    if clock.state == "running":
+        return f"{name} by"
+    if clock.state == "paused":
+        return f"{name}: {reason}"
+    return name
+
+
 def case_promises(case: Case) -> list[Promise]:
-    """The clocks that concern the customer, in the order they fall due, each with its
-    pause reason when paused (from the case's status)."""
-    promises = []
+    """The clocks that concern the customer, in the order they fall due (of the periodic
+    updates, only the latest), each with its pause reason when paused (from the status)."""
     order = {metric: index for index, metric in enumerate(CUSTOMER_METRICS)}
-    clocks = sorted(
-        (c for c in case.clocks.all() if c.metric in order),
-        key=lambda c: (order[c.metric], c.cycle),
-    )
-    for clock in clocks:
+    latest: dict[str, Clock] = {}
+    for clock in sorted(case.clocks.all(), key=lambda c: c.cycle):
+        if clock.metric in order:
+            latest[clock.metric] = clock
+    promises = []
+    for clock in sorted(latest.values(), key=lambda c: order[c.metric]):
         name = METRIC_NAMES.get(clock.metric, clock.metric)
         reason = ""
         if clock.state == "paused":
             reason = _PAUSED_BECAUSE.get(Status(case.status), "paused")
-        headline = {
-            "running": f"{name} by",
-            "paused": f"{name}: {reason}",
-            "met": f"{name}: done",
-            "breached": f"{name}: late, was due",
-        }.get(clock.state, f"{name}: stopped")
-        promises.append(Promise(clock, headline, clock.due_at, reason))
+        promises.append(Promise(clock, _headline(clock, name, reason), clock.due_at, reason))
     return promises
 
 
