@@ -21,7 +21,13 @@ from pytest_django.live_server_helper import LiveServer
 from casework.accounts.models import ContactRole, Organization
 from casework.accounts.services import organization_create, user_create
 from casework.cases.models import Case, Status
-from casework.cases.services import CaseDraft, case_message_add, case_open, case_transition
+from casework.cases.services import (
+    CaseDraft,
+    case_message_add,
+    case_open,
+    case_reclassify,
+    case_transition,
+)
 from casework.policies.services import policy_version_load
 
 PACKS = Path(__file__).resolve().parents[2] / "policy-packs"
@@ -190,6 +196,7 @@ def test_without_javascript_a_p1_for_staging_is_refused_with_the_reason(
 
 
 @pytest.mark.rule("R9")
+@pytest.mark.rule("R53")
 def test_the_customer_sees_supports_reply_and_confirms_the_resolution(
     live_server: LiveServer, customer: User, engineer: User, desktop: BrowserContext, watch: Watch
 ) -> None:
@@ -197,6 +204,10 @@ def test_the_customer_sees_supports_reply_and_confirms_the_resolution(
     case_message_add(
         case=case, author=engineer, public=True, from_support=True, at=timezone.now(),
         body="We found a failed trunk and rerouted your calls; please check on your side.",
+    )  # fmt: skip
+    case_reclassify(
+        case=Case.objects.get(pk=case.pk), actor=engineer, priority="P2", at=timezone.now(),
+        reason="calls are rerouted: degraded, not down",
     )  # fmt: skip
     case_transition(
         case=Case.objects.get(pk=case.pk), actor=engineer, status=Status.SERVICE_RESTORED,
@@ -209,6 +220,10 @@ def test_the_customer_sees_supports_reply_and_confirms_the_resolution(
     expect(reply).to_contain_text("Support")
     expect(reply).to_contain_text("rerouted your calls")
     expect(page.locator(".portal-promise").filter(has_text="First response")).to_contain_text("met")
+    history = page.get_by_role("region", name="History")
+    expect(history).to_contain_text(
+        "Priority changed from P1 to P2. Reason: calls are rerouted: degraded, not down"
+    )
     page.screenshot(path=str(SCREENSHOTS / "portal-case.png"))
     page.get_by_role("button", name="Confirm the resolution").click()
     expect(page.get_by_text("You confirmed the resolution.")).to_be_visible()

@@ -365,6 +365,28 @@ def test_a_refused_status_change_is_shown_with_its_reason(
     assert case.status == Status.NEW
 
 
+@pytest.mark.rule("R14")
+def test_a_reply_to_a_case_closed_as_not_implemented_opens_a_new_case_and_says_why(
+    packs: None, bob: Persona
+) -> None:
+    initech = organization_create(name="Initech", policy_id="liveperson", plan_id="standard",
+                                  effective_from=SINCE)  # fmt: skip
+    peter = contact(initech, "peter", ContactRole.ADMINISTRATOR)
+    draft = CaseDraft(organization=initech, subject="Widget fails", environment="production")
+    opened = case_open(draft=draft, requester=bob.user, at=timezone.now())
+    case_transition(case=Case.objects.get(pk=opened.pk), actor=bob.user, status=Status.CLOSED,
+                    by_customer=False, at=timezone.now(),
+                    exclusion="solution-not-implemented")  # fmt: skip
+    response = signed_in(peter).post(
+        reverse("portal:case-reply", args=[opened.pk]), {"body": "It fails again"}, follow=True
+    )
+    followup = Case.objects.get(linked_from=opened)
+    page = response.content.decode()
+    assert f"Your reply opened a new case, {followup.number}" in page
+    assert "(R14)" in page
+    assert Case.objects.get(pk=opened.pk).status == Status.CLOSED
+
+
 @pytest.mark.rule("R53")
 def test_a_reclassification_shows_old_and_new_priority_and_its_reason(
     bob: Persona, portal: Client, case: Case

@@ -136,10 +136,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
     terms = _terms(request)
     if terms is None:
         return render(request, "cases/portal/case_new.html", {"form": None}, status=409)
-    form = CaseNewForm(request.POST or None, request.FILES or None, policy=terms.policy)
-    context: dict[str, object] = {"form": form, "refusal": None}
     if request.method != "POST":
-        return render(request, "cases/portal/case_new.html", context)
+        blank = CaseNewForm(policy=terms.policy)
+        return render(request, "cases/portal/case_new.html", {"form": blank, "refusal": None})
+    form = CaseNewForm(request.POST, request.FILES, policy=terms.policy)
+    context: dict[str, object] = {"form": form, "refusal": None}
     if form.is_valid():
         user, now = request_user(request), timezone.now()
         try:
