@@ -397,6 +397,17 @@ def test_a_reclassification_shows_old_and_new_priority_and_its_reason(
     assert "Priority changed from P3 to P2. Reason: calls drop for most agents" in page
 
 
+def test_htmx_filtering_gets_only_the_results_part(alice: Persona, portal: Client) -> None:
+    low = open_case(alice.user, subject="A question", priority="P3")
+    response = portal.get(
+        reverse("portal:cases"), {"priority": "P2"}, headers={"HX-Request": "true"}
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="results"')
+    assert low.number not in page
+    assert "cases.csv?priority=P2" in page
+
+
 def test_the_clocks_part_refreshes_alone_for_htmx(portal: Client, case: Case) -> None:
     response = portal.get(reverse("portal:case", args=[case.pk]), headers={"HX-Request": "true"})
     page = response.content.decode()
