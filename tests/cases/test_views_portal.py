@@ -5,6 +5,7 @@ promises, conversation and actions (R9), and 404 for every other organisation's 
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -519,3 +520,15 @@ def test_the_plan_page_names_the_account_team(acme: Organization, portal: Client
     assert "Terry Lane" in page
     assert 'href="mailto:terry@support.test"' in page
     assert page.count("not assigned") == 2
+
+
+def test_an_organisation_without_a_plan_in_effect_is_told_so(packs: None) -> None:
+    later = timezone.now() + timedelta(days=30)
+    hooli = organization_create(name="Hooli", policy_id="liveops", plan_id="standard",
+                                effective_from=later)  # fmt: skip
+    client = signed_in(contact(hooli, "gavin", ContactRole.ADMINISTRATOR))
+    response = client.get(reverse("portal:case-new"))
+    assert response.status_code == 409
+    assert "no support plan in effect" in response.content.decode()
+    assert "no support plan in effect now" in client.get(reverse("portal:plan")).content.decode()
+    assert client.get(reverse("portal:cases")).status_code == 200
