@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
@@ -37,7 +36,6 @@ from casework.cases.selectors import (
     case_events_for_user,
     case_get_for_user,
     case_list_for_user,
-    case_queryset_for_user,
 )
 from casework.cases.services import (
     CaseDraft,
@@ -49,6 +47,7 @@ from casework.cases.services import (
     case_reclassify,
     case_transition,
 )
+from casework.lib.downloads import attachment_download_for_user
 
 router = Router(tags=["cases"], auth=BearerTokenAuth())
 
@@ -381,23 +380,7 @@ def attachment_out(attachment: Attachment) -> AttachmentOut:
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """Download an attachment: only for those who may see its case (and, for contacts, its
     message), always as a download that the browser must not render or sniff."""
-    user = _user(request)
-    attachments = Attachment.objects.filter(pk=attachment_id, case__in=case_queryset_for_user(user))
-    if user_organization(user) is not None:
-        attachments = attachments.exclude(message__public=False)
-    attachment = attachments.first()
-    if attachment is None:
-        raise Http404("no such attachment")
-    response = FileResponse(
-        default_storage.open(attachment.storage_name, "rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_download_for_user(_user(request), attachment_id)
 
 
 @router.get("/cases/{case_id}/events", response=list[EventOut])

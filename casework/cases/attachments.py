@@ -65,12 +65,10 @@ def filename_sanitised(name: str, content_type: str) -> str:
     return f"{stem[: 100 - len(ext) - 1]}.{ext}"
 
 
-@transaction.atomic
-def attachment_add(
-    *, case: Case, uploaded_by: User, name: str, content: bytes, message: Message | None = None
-) -> Attachment:
-    """Check and store a file on ``case`` (optionally on one of its messages), with a history
-    event. Validates (several surfaces share it): raises ``CaseInputError`` on ``file``."""
+def attachment_content_check(content: bytes) -> str:
+    """The type of ``content`` if it may be attached; else ``CaseInputError`` on ``file``
+    (empty, over ``CASEWORK_MAX_ATTACHMENT_BYTES``, or not of :data:`ALLOWED_TYPES`). A form
+    that opens a case with files checks them with it first, so nothing is half-created."""
     limit = settings.CASEWORK_MAX_ATTACHMENT_BYTES
     if not content:
         raise CaseInputError("file", "the file is empty")
@@ -80,6 +78,16 @@ def attachment_add(
     if content_type is None:
         allowed = ", ".join(ALLOWED_TYPES)
         raise CaseInputError("file", f"this kind of file is not accepted; expected {allowed}")
+    return content_type
+
+
+@transaction.atomic
+def attachment_add(
+    *, case: Case, uploaded_by: User, name: str, content: bytes, message: Message | None = None
+) -> Attachment:
+    """Check and store a file on ``case`` (optionally on one of its messages), with a history
+    event. Validates (several surfaces share it): raises ``CaseInputError`` on ``file``."""
+    content_type = attachment_content_check(content)
     filename = filename_sanitised(name, content_type)
     stored = default_storage.save(f"attachments/{secrets.token_hex(16)}", ContentFile(content))
     attachment = Attachment.objects.create(

@@ -18,7 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.accounts.selectors import contact_sees_all_cases, user_organization
-from casework.cases.models import Case, CaseEvent, Clock
+from casework.cases.models import Attachment, Case, CaseEvent, Clock
 from casework.cases.search import case_search
 
 
@@ -51,6 +51,15 @@ class CaseFilters:
     breached: bool | None = None
     at_risk: bool | None = None
     q: str | None = None
+    statuses: frozenset[str] | None = None  # any of these (the portal's open / closed)
+
+
+_FILTER_LOOKUPS = (
+    ("status", "status"),
+    ("statuses", "status__in"),
+    ("priority", "priority"),
+    ("tier", "tier"),
+)
 
 
 def _encode_cursor(case: Case) -> str:
@@ -102,10 +111,10 @@ def case_list_for_user(
     if filters.at_risk is not None:
         risk = _at_risk(at or timezone.now())
         cases = cases.filter(risk if filters.at_risk else ~risk)
-    for field in ("status", "priority", "tier"):
+    for field, lookup in _FILTER_LOOKUPS:
         value = getattr(filters, field)
         if value is not None:
-            cases = cases.filter(**{field: value})
+            cases = cases.filter(**{lookup: value})
     if filters.organization is not None:
         cases = cases.filter(organization_id=filters.organization)
     if filters.assignee is not None:
@@ -131,3 +140,12 @@ def case_events_for_user(user: User, case: Case) -> QuerySet[CaseEvent]:
     if user_organization(user) is not None:
         events = events.filter(public=True)
     return events
+
+
+def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
+    """The attachment if ``user`` may see its case and, for a contact, its message (never one
+    of an internal note); ``Attachment.DoesNotExist`` otherwise."""
+    attachments = Attachment.objects.filter(pk=attachment_id, case__in=case_queryset_for_user(user))
+    if user_organization(user) is not None:
+        attachments = attachments.exclude(message__public=False)
+    return attachments.get()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from casework.accounts import views_portal
 from casework.cases.views import console, portal
 
 console_urlpatterns: list[URLPattern] = [
@@ -15,4 +16,12 @@ console_urlpatterns: list[URLPattern] = [
 
 portal_urlpatterns: list[URLPattern] = [
     path("", portal.case_list, name="cases"),
+    path("cases.csv", portal.case_export, name="cases-csv"),
+    path("cases/new/", portal.case_new, name="case-new"),
+    path("cases/<int:case_id>/", portal.case_detail, name="case"),
+    path("cases/<int:case_id>/reply/", portal.case_reply, name="case-reply"),
+    path("cases/<int:case_id>/closable/", portal.case_closable, name="case-closable"),
+    path("cases/<int:case_id>/status/", portal.case_status, name="case-status"),
+    path("attachments/<int:attachment_id>/", portal.attachment_download, name="attachment"),
+    path("plan/", views_portal.plan, name="plan"),
 ]

@@ -16,13 +16,15 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
 from casework.accounts.models import Contact, StaffProfile
 from casework.lib.timefmt import zone_or_utc
 
-View = Callable[..., HttpResponse]
+# Any response: a page, or a file download (a streaming FileResponse).
+View = Callable[..., HttpResponseBase]
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -94,7 +96,7 @@ def is_contact(user: User | Any) -> bool:
 def _gate(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not allowed(request.user):

@@ -82,6 +82,25 @@
     }
   });
 
+  // The portal's new-case form (R50): a priority whose data-environments leave out the chosen
+  // environment is disabled (its explanation stays visible); the server refuses it anyway.
+  function priorityAvailability() {
+    const form = document.querySelector("[data-priority-form]");
+    const environment = form && form.querySelector('select[name="environment"]');
+    if (!environment) return;
+    for (const option of form.querySelectorAll("[data-environments]")) {
+      const allowed = option.dataset.environments.split(" ").includes(environment.value);
+      const input = option.querySelector('input[name="priority"]');
+      input.disabled = !allowed;
+      if (!allowed) input.checked = false;
+      option.classList.toggle("unavailable", !allowed);
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches('[data-priority-form] select[name="environment"]')) priorityAvailability();
+  });
+  document.addEventListener("DOMContentLoaded", priorityAvailability);
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSettle", tick);
   setInterval(tick, 1000);
