@@ -87,6 +87,10 @@ def case_clocks_refresh(case: Case, *, at: datetime, policy: Policy | None = Non
     if case.next_due_at != next_due:
         case.next_due_at = next_due
         Case.objects.filter(pk=case.pk).update(next_due_at=next_due)
+    # The case's cached clocks (prefetched, or left by case_open) are now these rows: a
+    # stale cache would make the next refresh of the same object insert a row twice.
+    rows.sort(key=lambda row: (row.metric, row.cycle))
+    clocks_prefetched(case, rows)
     return rows
 
 

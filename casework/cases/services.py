@@ -282,22 +282,25 @@ def _finished_at(case: Case) -> datetime:
     return case.updated_at
 
 
-def _reopen_refusal(case: Case, *, at: datetime) -> str | None:
-    """Why a customer's reply does not reopen this resolved or closed case (None: it does)."""
+def _reopen_refusal(
+    case: Case, *, at: datetime, outcome: str = "so the reply opened a new case"
+) -> str | None:
+    """Why the customer does not reopen this resolved or closed case, by a reply or by
+    asking (None: they do); ``outcome`` ends the reason with what happens instead."""
     policy = _policy_of(case)
     exclusion = policy.rules.scope_exclusions.get(case.scope_exclusion)
     if exclusion is not None and exclusion.rule == "R14":
         return (
             f"the case was closed as {exclusion.name.lower()} (R14): it is not reopened "
-            "without new information, so the reply opened a new case"
+            f"without new information, {outcome}"
         )
     window = policy.rules.pending_customer.reopen_within
     if window is None:
-        return "the policy reopens no case on a reply, so the reply opened a new case (G25)"
+        return f"the policy reopens no case, {outcome} (G25)"
     if at - _finished_at(case) > window.timedelta():
         return (
-            f"the reply came more than {_days_words(window.timedelta())} after the case was "
-            f"{case.status}, so it opened a new case (G25)"
+            f"it is more than {_days_words(window.timedelta())} since the case was "
+            f"{case.status}, {outcome} (G25)"
         )
     return None
 
@@ -425,6 +428,12 @@ def case_transition(
     )
     if refusal is not None:
         raise TransitionRefusedError(refusal.reason)
+    if by_customer and status == Status.OPEN and case.status in _FINISHED:  # R14, G25
+        reason = _reopen_refusal(
+            case, at=at, outcome="so reply with what is new and a new case is opened for it"
+        )
+        if reason is not None:
+            raise TransitionRefusedError(reason)
     if exclusion is not None:
         name = policy.rules.scope_exclusions[exclusion].name
         CaseEvent.objects.create(

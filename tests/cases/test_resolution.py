@@ -201,3 +201,44 @@ def test_a_call_needs_staff_a_recap_and_is_public(alice: Persona, bob: Persona) 
     assert field(bob, {"body": "fixed", "resolved_on_call": True}) == "resolved_on_call"
     assert field(bob, {"body": "fixed", "kind": "phone_call", "public": False}) == "public"
     assert bob.client.get(f"/api/v1/cases/{case['id']}").json()["status"] == "new"
+
+
+@pytest.mark.rule("R14", "G25")
+def test_a_case_closed_as_solution_not_implemented_is_not_reopened_on_request(
+    bob: Persona, acme: Any
+) -> None:
+    initech = organization_create(
+        name="Initech", policy_id="liveperson", plan_id="standard", effective_from=SINCE
+    )
+    carol = persona(
+        user_create(
+            username="carol", email="carol@initech.test", role="contact", organization=initech,
+            contact_role=ContactRole.ADMINISTRATOR,
+        )
+    )  # fmt: skip
+    case = open_case(carol, priority="sev3", channel="email")
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        post(
+            bob, f"/cases/{case['id']}/transition",
+            {"status": "closed", "exclusion": "solution-not-implemented"},
+        )  # fmt: skip
+        reopen = post(carol, f"/cases/{case['id']}/transition", {"status": "open"})
+    assert reopen.status_code == 409
+    assert "not reopened without new information" in reopen.json()["detail"]
+    assert "(R14)" in reopen.json()["detail"]
+
+
+@pytest.mark.rule("G25")
+def test_a_customer_reopens_a_resolved_case_within_the_window_and_not_after(
+    alice: Persona, bob: Persona
+) -> None:
+    first = finished(alice, bob)
+    with time_machine.travel(NOW + timedelta(days=2), tick=False):
+        assert (
+            post(alice, f"/cases/{first['id']}/transition", {"status": "open"}).status_code == 200
+        )
+    late = finished(alice, bob, subject="Another")
+    with time_machine.travel(NOW + timedelta(days=45), tick=False):
+        refused = post(alice, f"/cases/{late['id']}/transition", {"status": "open"})
+    assert refused.status_code == 409
+    assert "since the case was" in refused.json()["detail"]
