@@ -22,6 +22,7 @@ from casework.policies.forms import MAX_POLICY_BYTES
 from casework.policies.models import PolicyVersion
 from casework.policies.services import LoadResult
 from casework.policy import PolicyError, load_policy_text
+from tests.support import assert_console_only, signed_in
 
 PACKS = Path(__file__).resolve().parents[2] / "policy-packs"
 LIVEOPS = (PACKS / "liveops.yaml").read_text(encoding="utf-8")
@@ -40,12 +41,6 @@ VERSIONS = reverse("console:policies")
 def page(response: object) -> str:
     """The response's HTML with entities decoded, for reading text such as ``got 'soon'``."""
     return html.unescape(response.content.decode())  # type: ignore[attr-defined]
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -87,10 +82,7 @@ def test_staff_other_than_managers_and_admins_get_404(
 
 def test_a_contact_gets_404_and_the_anonymous_are_sent_to_sign_in(acme: Organization) -> None:
     contact = user_create(username="alice", email="a@acme.test", role="contact", organization=acme)
-    assert signed_in(contact).get(VERSIONS).status_code == 404
-    response = Client().get(VERSIONS)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert_console_only(VERSIONS, contact=contact)
 
 
 def test_the_versions_page_lists_each_policy_with_its_versions_and_open_cases(
