@@ -26,9 +26,13 @@ from tests.support import assert_console_only, signed_in
 
 PACKS = Path(__file__).resolve().parents[2] / "policy-packs"
 LIVEOPS = (PACKS / "liveops.yaml").read_text(encoding="utf-8")
-# Standard's P2 first response, 8h → 6h (the only P2 row that sets "time_to_open: 8h").
-P2_ROW = "        time_to_open: 8h # R59\n        first_response: 8h # R60\n"
+# Standard's P2 first response, 8h -> 6h (the only row with these three lines).
+P2_ROW = (
+    "        time_to_open: 8h # R59\n        first_response: 8h # R60\n"
+    "        periodic_update: { every: 48h"
+)
 CHANGED = LIVEOPS.replace(P2_ROW, P2_ROW.replace("first_response: 8h", "first_response: 6h"))
+assert CHANGED.count("first_response: 6h") == 1
 BROKEN = LIVEOPS.replace("time_to_open: 2h # R59", "time_to_open: soon # R59").replace(
     "        time_to_open: 24h # R59\n        first_response: 24h",
     "        time_to_open: 24h # R59\n        first_response: 24",
@@ -142,9 +146,9 @@ def test_a_changed_file_shows_old_and_new_targets_and_loading_it_makes_version_2
     assert preview.status_code == 200  # type: ignore[attr-defined]
     text = page(preview)
     assert "Changes against version 1 (2026.11)" in text
-    row = re.search(r"<tr class=\"diff-changed\">(.*?)</tr>", text, re.S)
-    assert row is not None
-    cells = re.findall(r"<td>(.*?)</td>", row.group(1), re.S)
+    rows = re.findall(r"<tr class=\"diff-changed\">(.*?)</tr>", text, re.S)
+    assert len(rows) == 1
+    cells = re.findall(r"<td>(.*?)</td>", rows[0], re.S)
     assert [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells] == [
         "standard", "P2", "first_response", "changed", "within 8 hours", "within 6 hours"
     ]  # fmt: skip
