@@ -210,7 +210,8 @@ def policy_diff(old: Policy, new: Policy) -> PolicyDiff:
     targets, unchanged = _target_changes(old, new)
     plans_added, plans_removed = _added_removed(old.plans, new.plans)
     priorities_added, priorities_removed = _added_removed(old.priorities, new.priorities)
-    # A priority kept under its id but with another definition, label or environments (R50).
+    # A priority kept under its id with another definition, label or environments (the
+    # environments are what R50 limits P1 and P2 to).
     redefined = (p for p, v in old.priorities.items() if new.priorities.get(p, v) != v)
     return PolicyDiff(
         old_version=old.version,

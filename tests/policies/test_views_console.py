@@ -247,3 +247,9 @@ def test_a_file_that_is_not_utf8_is_a_field_error(manager: User) -> None:
     response = client.post(UPLOAD, {"file": SimpleUploadedFile("p.yaml", b"id: \xff\xfe")})
     assert response.status_code == 400
     assert "The file is not UTF-8 text." in page(response)
+
+
+def test_getting_the_load_url_goes_back_to_the_upload_form(manager: User) -> None:
+    response = signed_in(manager).get(LOAD)
+    assert response.status_code == 302
+    assert response["Location"] == UPLOAD

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from casework.policy import Policy, load_policy_text
 from casework.policy.diff import CalendarChange, TargetChange, policy_diff, target_words
 from casework.policy.schema import PriorityTargets
@@ -124,7 +122,6 @@ def test_plans_and_priorities_added_or_removed_are_listed() -> None:
     assert {c.plan for c in diff.targets} == set()
 
 
-@pytest.mark.rule("R50")
 def test_a_priority_offered_for_other_environments_is_reported_as_redefined() -> None:
     old = liveops()
     p1 = old.priorities["P1"].model_copy(update={"environments": ["production", "staging"]})

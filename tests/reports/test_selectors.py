@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth.models import User
 from pytest_django import DjangoAssertNumQueries
 
@@ -62,6 +63,18 @@ def test_the_board_leaves_out_resolved_cases(cases: dict[str, Case]) -> None:
     )  # fmt: skip
     groups = board_subjects(cases)
     assert all(cases["late"].subject not in b for _, b in groups.values())
+
+
+@pytest.mark.rule("R17", "G14")
+def test_a_case_waiting_on_the_customer_is_paused_so_neither_at_risk_nor_breached(
+    cases: dict[str, Case],
+) -> None:
+    for key in ("risk", "late"):
+        case_transition(
+            case=cases[key], actor=None, status="pending_customer", by_customer=False,
+            at=AT - timedelta(hours=3),
+        )  # fmt: skip
+    assert board_at_risk(at=AT).groups == []
 
 
 def test_an_empty_board_has_no_groups(cases: dict[str, Case]) -> None:
