@@ -170,3 +170,16 @@ def test_the_board_reads_on_a_phone_and_refreshes_itself_every_30_seconds(
     expect(phone.get_by_role("heading", name="SLA at-risk board")).to_have_count(1)
     expect(first_response).to_be_visible()
     assert problems == []
+
+
+def test_a_policy_error_reads_on_a_phone_without_scrolling_sideways(
+    live_server: LiveServer, manager: str, phone: Page, tmp_path: Path
+) -> None:
+    phone.goto(f"{live_server.url}/accounts/login/?next=/console/policies/upload/")
+    sign_in(phone, manager)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN, encoding="utf-8")
+    phone.get_by_label("Policy file (YAML)").set_input_files(broken)
+    phone.get_by_role("button", name="Check the file").click()
+    expect(phone.get_by_role("listitem").filter(has_text="broken.yaml:162")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
