@@ -253,3 +253,13 @@ def test_getting_the_load_url_goes_back_to_the_upload_form(manager: User) -> Non
     response = signed_in(manager).get(LOAD)
     assert response.status_code == 302
     assert response["Location"] == UPLOAD
+
+
+def test_an_older_versions_text_is_a_no_op_and_the_page_says_which_stays_current(
+    manager: User,
+) -> None:
+    client = signed_in(manager)
+    client.post(LOAD, confirm_data(upload(client, CHANGED)))
+    preview = upload(client, LIVEOPS)
+    assert "already stored as liveops version 1" in page(preview)
+    assert "Version 2 stays current" in page(preview)
