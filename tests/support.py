@@ -8,6 +8,8 @@ import socket
 from typing import NoReturn
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 # POLICY-RULES.md numbers its requirements R1... and its gaps G1...
 RULE_ID = re.compile(r"[RG][1-9][0-9]*")
@@ -51,3 +53,19 @@ def rule_marker_problem(marker: pytest.Mark) -> str | None:
             f'rule("R56") or rule("R5", "G3"); got {marker}'
         )
     return None
+
+
+def signed_in(user: User) -> Client:
+    """A Django test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def assert_console_only(url: str, *, contact: User) -> None:
+    """``url`` is a console page: a contact gets a 404 (the page does not exist for them) and
+    the anonymous are sent to sign in."""
+    assert signed_in(contact).get(url).status_code == 404
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 
 from casework.policies.models import PolicyVersion
 from casework.policy import Policy, load_policy_text
+from casework.policy.diff import PolicyDiff, policy_diff
 from casework.policy.overlay import Overlay, apply_overlay
 
 _POLICY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -83,4 +85,38 @@ def policy_ids() -> list[str]:
     """Ids of every loaded policy."""
     return list(
         PolicyVersion.objects.order_by("policy_id").values_list("policy_id", flat=True).distinct()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UploadPreview:
+    """What loading a policy text would do: the policy it holds, its SHA-256, the version it
+    would follow (None: a new policy id) with the diff against it, and ``stored``, the version
+    that already holds exactly this text (loading it again is a no-op)."""
+
+    policy: Policy
+    sha256: str
+    current: StoredPolicy | None
+    diff: PolicyDiff | None
+    stored: PolicyVersion | None
+
+
+def policy_upload_preview(*, text: str, filename: str) -> UploadPreview:
+    """Validate ``text`` with the loader ``casework policy check`` uses and compare it with the
+    current version of the same policy id. Stores nothing.
+
+    Raises ``casework.policy.PolicyError`` (every ``FILE:LINE`` issue) for an invalid text."""
+    policy = load_policy_text(text, filename=filename)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    try:
+        current: StoredPolicy | None = policy_get(policy.id)
+    except PolicyVersion.DoesNotExist:
+        current = None
+    stored = PolicyVersion.objects.filter(policy_id=policy.id, sha256=digest).defer("source")
+    return UploadPreview(
+        policy=policy,
+        sha256=digest,
+        current=current,
+        diff=policy_diff(current.policy, policy) if current is not None else None,
+        stored=stored.first(),
     )
