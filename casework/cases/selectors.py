@@ -243,8 +243,9 @@ def staff_assignees() -> QuerySet[User]:
 
 def case_get_for_console(user: User, case_id: int) -> Case:
     """The case for the console's case page, with its organisation's account team, product,
-    assignee and clocks read in the same few queries; ``Case.DoesNotExist`` as
-    :func:`case_get_for_user`."""
+    assignee and requester in the same query; ``Case.DoesNotExist`` as
+    :func:`case_get_for_user`. Its clocks are not prefetched: a service that refreshes them
+    twice in one call (a call resolved on the phone) must read the rows it wrote."""
     return (
         case_queryset_for_user(user)
         .select_related(
@@ -255,6 +256,5 @@ def case_get_for_console(user: User, case_id: int) -> Case:
             "assignee",
             "requester",
         )
-        .prefetch_related("clocks")
         .get(pk=case_id)
     )

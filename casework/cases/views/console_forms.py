@@ -117,7 +117,7 @@ class ReplyForm(CaseForm):
     """A public reply (a response, G4), with an ETA (G7) or a workaround in place (R62)."""
 
     body = forms.CharField(
-        label="Reply to the customer", widget=forms.Textarea(attrs={"data-key": "r"})
+        label="Reply to the customer", widget=forms.Textarea(attrs={"data-key": "r", "rows": 5})
     )
     eta = forms.DateTimeField(
         label="ETA (your time zone)", required=False,
@@ -131,7 +131,7 @@ class NoteForm(CaseForm):
 
     body = forms.CharField(
         label="Internal note (not shown to the customer)",
-        widget=forms.Textarea(attrs={"data-key": "n"}),
+        widget=forms.Textarea(attrs={"data-key": "n", "rows": 3}),
     )
 
 
@@ -222,7 +222,9 @@ class StatusForm(CaseForm):
 class CallForm(CaseForm):
     """A phone call with the customer (R43); resolved on the call needs a recap (R44)."""
 
-    body = forms.CharField(label="What was said", widget=forms.Textarea, required=False)
+    body = forms.CharField(
+        label="What was said", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     resolved_on_call = forms.BooleanField(
         label="Resolved on the call (the customer confirmed)", required=False
     )
