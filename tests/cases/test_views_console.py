@@ -287,10 +287,11 @@ def test_reclassify_previews_old_and_new_due_times_then_confirms(
     assert "Sat 21 Nov, 18:00 CET" in page
     assert "Sat 21 Nov, 02:00 CET" in page
     assert "Confirm: reclassify as P2" in page
+    assert '<input type="hidden" name="confirm" value="yes">' in page
     case.refresh_from_db()
     assert case.priority == "P3"
     done = agent.post(
-        url, {"priority": "P2", "reason": "calls drop for most agents", "confirm": "True"}
+        url, {"priority": "P2", "reason": "calls drop for most agents", "confirm": "yes"}
     )
     assert done.status_code == 302
     case.refresh_from_db()
@@ -316,9 +317,10 @@ def test_reclassifying_a_staging_case_to_p1_is_refused_with_the_reason(
 ) -> None:
     case = open_case(alice.user.contact.organization, alice.user, environment="staging")
     url = f"/console/cases/{case.pk}/reclassify/"
-    for confirm in ("", "True"):
+    for confirm in ("", "yes"):
         response = agent.post(url, {"priority": "P1", "reason": "urgent", "confirm": confirm})
         assert response.status_code == 400
+        assert 'name="confirm"' not in response.content.decode()  # the preview comes first
         assert response.context["reclassify_form"].errors["priority"] == [
             "Priority 1 — Business critical is only for production"
         ]

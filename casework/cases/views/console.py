@@ -222,7 +222,7 @@ def case_attach(request: HtmxHttpRequest, case_id: int) -> HttpResponse:
 def case_reclassify_view(request: HtmxHttpRequest, case_id: int) -> HttpResponse:
     """Change the priority with a reason (R53–R55): first a preview of each open clock's
     current and new due time, then, confirmed, ``case_reclassify``."""
-    if request.POST.get("confirm") != "True":
+    if request.POST.get("confirm") != "yes":
         return _reclassify_preview(request, _case(request, case_id))
 
     def perform(case: Case, data: dict[str, Any]) -> str:
@@ -248,9 +248,7 @@ def _reclassify_preview(request: HtmxHttpRequest, case: Case) -> HttpResponse:
     except TransitionRefusedError as error:
         form.add_error(None, error.reason)
         return _page(request, case, status=409, reclassify_form=form)
-    confirm = ReclassifyForm(
-        initial={**form.cleaned_data, "confirm": True}, case=case, auto_id="confirm_%s"
-    )
+    confirm = ReclassifyForm(initial=form.cleaned_data, case=case, auto_id="confirm_%s")
     context = {"case": case, "changes": changes, "form": confirm, "priority": priority}
     return render(request, "cases/console/reclassify_preview.html", context)
 

@@ -150,11 +150,11 @@ class AttachForm(CaseForm):
 
 
 class ReclassifyForm(CaseForm):
-    """A new priority and the reason (R53–R55); ``confirm`` after the preview."""
+    """A new priority and the reason (R53–R55). The preview's form adds ``confirm=yes``
+    (not a field: a form re-rendered with an error must go through the preview again)."""
 
     priority = forms.ChoiceField(label="New priority")
     reason = forms.CharField(label="Reason", max_length=1000)
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
