@@ -4,6 +4,7 @@ keyboard alone; the committed screenshots of the queue and the case page."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from casework.accounts.models import ContactRole, Organization
@@ -113,7 +114,8 @@ def test_an_engineer_finds_a_new_p1_at_the_top_replies_and_the_first_response_is
     first = desktop.locator("#rows tr").first
     expect(first).to_contain_text(p1.number)
     expect(first).to_contain_text("No calls connect")
-    expect(first.locator(".clock-text")).to_have_text("due in 1 h 59 min", timeout=3000)
+    # The server's words, then the script's countdown (it ticks every second).
+    expect(first.locator(".clock-text")).to_have_text(re.compile(r"^due in (2 h|1 h 5\d min)$"))
     first.get_by_role("link", name=p1.number).click()
     expect(desktop.get_by_role("heading", level=1)).to_contain_text("No calls connect")
     first_response = desktop.locator(".case-clocks .clock", has_text="First response")
@@ -121,7 +123,7 @@ def test_an_engineer_finds_a_new_p1_at_the_top_replies_and_the_first_response_is
     desktop.get_by_label("Reply to the customer").fill("We are restarting the trunk now.")
     desktop.get_by_role("button", name="Send reply").click()
     expect(desktop.get_by_role("status")).to_contain_text("Reply sent to the customer.")
-    expect(first_response.locator(".clock-text")).to_have_text("met 0 s ago")
+    expect(first_response.locator(".clock-text")).to_have_text(re.compile(r"^met \d+ s ago$"))
     expect(
         desktop.locator(".msg-public", has_text="We are restarting the trunk now.")
     ).to_be_visible()
@@ -226,3 +228,27 @@ def test_the_case_page_reads_on_a_375px_phone(
     phone.goto(f"{live_server.url}/console/cases/{case.pk}/")
     expect(phone.get_by_role("heading", level=1)).to_contain_text("No calls connect")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_queue_and_the_case_read_without_javascript(
+    live_server: LiveServer, world: dict[str, Organization], browser: Browser
+) -> None:
+    engineer()
+    case = open_case(world["acme"], None, timedelta(0), subject="No calls connect", priority="P1")
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "dana")
+        expect(page.locator("#rows")).to_contain_text(re.compile(r"due in (2 h|1 h 5\d min)"))
+        page.get_by_role("link", name=case.number).click()
+        expect(page.locator(".case-clocks")).to_contain_text(
+            re.compile(r"First response due in (2 h|1 h 5\d min)")
+        )
+        page.get_by_label("Reply to the customer").fill("Looking now.")
+        page.get_by_role("button", name="Send reply").click()
+        expect(page.get_by_role("status")).to_contain_text("Reply sent to the customer.")
+        expect(page.locator(".case-clocks")).to_contain_text("First response met")
+    finally:
+        context.close()
