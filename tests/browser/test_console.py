@@ -252,3 +252,29 @@ def test_the_queue_and_the_case_read_without_javascript(
         expect(page.locator(".case-clocks")).to_contain_text("First response met")
     finally:
         context.close()
+
+
+def test_the_queue_refreshes_its_rows_every_30_s_keeping_the_current_row(
+    live_server: LiveServer, world: dict[str, Organization], desktop: Page, watch: Watch
+) -> None:
+    engineer(tier="L1")
+    acme = world["acme"]
+    older = open_case(acme, None, timedelta(hours=2), subject="Older")
+    newer = open_case(acme, None, timedelta(hours=1), subject="Newer")
+    sign_in(desktop, live_server.url, "dana")
+    desktop.clock.install()  # the page's timers run on Playwright's clock from the next load
+    desktop.goto(f"{live_server.url}/console/")
+    desktop.evaluate("window.notReloaded = true")
+    desktop.keyboard.press("j")
+    desktop.keyboard.press("j")
+    expect(desktop.locator("#rows tr.current")).to_contain_text(newer.number)
+    arrived = open_case(acme, None, timedelta(hours=3), subject="Arrived meanwhile")
+    with desktop.expect_response(lambda response: "/console/" in response.url) as answer:
+        desktop.clock.run_for("00:31")
+    assert answer.value.request.headers.get("hx-request") == "true"
+    expect(desktop.locator("#rows tr").first).to_contain_text(arrived.number)
+    expect(desktop.locator("#rows tr.current")).to_contain_text(newer.number)
+    expect(desktop.get_by_role("link", name=newer.number)).to_be_focused()
+    assert desktop.evaluate("window.notReloaded") is True
+    assert older.number in desktop.locator("#rows").inner_text()
+    watch.check(live_server.url)
