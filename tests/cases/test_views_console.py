@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -464,3 +465,45 @@ def test_a_file_over_the_limit_or_of_a_refused_kind_is_a_400(agent: Client, alic
 def test_a_get_on_an_action_is_405(agent: Client, alice: Persona) -> None:
     case = open_case(alice.user.contact.organization, alice.user)
     assert agent.get(f"/console/cases/{case.pk}/reply/").status_code == 405
+
+
+class Controls(HTMLParser):
+    """The ids of a page's visible form controls and of the labels' ``for``, and its forms'
+    methods and whether each POST form carries a CSRF token."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[str] = []
+        self.labelled: set[str] = set()
+        self.forms: list[dict[str, Any]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "form":
+            self.forms.append({"method": values.get("method"), "csrf": False})
+        elif tag == "label" and values.get("for"):
+            self.labelled.add(values["for"] or "")
+        elif tag in {"input", "select", "textarea"}:
+            if values.get("name") == "csrfmiddlewaretoken" and self.forms:
+                self.forms[-1]["csrf"] = True
+            elif values.get("type") != "hidden":
+                self.controls.append(values.get("id") or f"<{tag} name={values.get('name')}>")
+
+
+def controls(page: str) -> Controls:
+    parser = Controls()
+    parser.feed(page)
+    return parser
+
+
+def test_every_control_has_a_label_and_every_post_form_a_csrf_token(
+    agent: Client, alice: Persona
+) -> None:
+    case = open_case(alice.user.contact.organization, alice.user)
+    for url in ("/console/?queue=all", f"/console/cases/{case.pk}/"):
+        found = controls(agent.get(url).content.decode())
+        assert found.controls, url
+        assert [c for c in found.controls if c not in found.labelled] == [], url
+        posts = [form for form in found.forms if form["method"] == "post"]
+        assert all(form["csrf"] for form in posts), url
+    assert len(posts) == 9  # eight actions and signing out
