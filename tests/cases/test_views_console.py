@@ -267,6 +267,9 @@ def test_an_empty_reply_is_a_400_naming_the_field(agent: Client, alice: Persona)
 
 def test_an_internal_note_is_not_shown_as_a_response(agent: Client, alice: Persona) -> None:
     case = open_case(alice.user.contact.organization, alice.user)
+    empty = agent.post(f"/console/cases/{case.pk}/note/", {"body": ""})
+    assert empty.status_code == 400
+    assert "Not done: check body below." in empty.content.decode()
     response = agent.post(f"/console/cases/{case.pk}/note/", {"body": "internal"})
     assert response.status_code == 302
     message = Message.objects.get(case=case)
@@ -375,6 +378,8 @@ def test_status_changes_and_their_refusals(agent: Client, alice: Persona) -> Non
     url = f"/console/cases/{case.pk}/status/"
     resolved = agent.post(url, {"status": "resolved"})
     assert resolved.status_code == 409
+    assert 'role="alert"><p>Not done: a case is resolved when' in resolved.content.decode()
+    assert '<a href="#status">Go to the form</a>' in resolved.content.decode()
     assert "the customer confirms the resolution" in resolved.content.decode()
     closed = agent.post(url, {"status": "closed"})
     assert closed.status_code == 409

@@ -128,6 +128,7 @@ def _page(
               FORMS.items()}  # fmt: skip
     policy = case_policy(case)
     context: dict[str, Any] = {
+        "problem": _problem(bound),
         "case": case,
         "policy": policy,
         "plan": policy.plans.get(case.plan),
@@ -138,6 +139,17 @@ def _page(
         **forms_,
     }
     return render(request, CASE_TEMPLATE, context, status=status)
+
+
+def _problem(bound: dict[str, CaseForm]) -> dict[str, str] | None:
+    """What the top of the page says about a refused form: the reason (or that a field needs
+    fixing) and the anchor of the form, which may be far down the page."""
+    for name, form in bound.items():
+        if form.errors:
+            reasons = " ".join(str(reason) for reason in form.non_field_errors())
+            text = reasons or f"check {', '.join(form.errors)} below."
+            return {"anchor": name.removesuffix("_form"), "text": text}
+    return None
 
 
 @staff_required
