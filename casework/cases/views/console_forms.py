@@ -163,6 +163,7 @@ class ReclassifyForm(CaseForm):
             self, "priority",
             [(pid, f"{pid}: {policy.priorities[pid].name}") for pid in policy.enabled_priorities()],
         )  # fmt: skip
+        self.fields["priority"].initial = case.priority
 
 
 class ElevateForm(CaseForm):
@@ -175,6 +176,7 @@ class ElevateForm(CaseForm):
         super().__init__(*args, case=case, **kwargs)
         tiers = case_policy(case).tiers
         _choices(self, "tier", [(tid, f"{tid}: {t.name}") for tid, t in tiers.items()])
+        self.fields["tier"].initial = case.tier
 
 
 class StaffChoiceField(forms.ModelChoiceField[User]):
@@ -188,7 +190,7 @@ class StaffChoiceField(forms.ModelChoiceField[User]):
 class AssignForm(CaseForm):
     """Another assignee among support staff, and the reason."""
 
-    assignee = StaffChoiceField(staff_assignees(), label="Assign to")
+    assignee = StaffChoiceField(staff_assignees(), label="Assign to", empty_label="choose")
     reason = forms.CharField(label="Reason", max_length=1000)
 
 
