@@ -292,6 +292,7 @@ def test_reclassify_previews_old_and_new_due_times_then_confirms(
     assert "Sat 21 Nov, 02:00 CET" in page
     assert "Confirm: reclassify as P2" in page
     assert '<input type="hidden" name="confirm" value="yes">' in page
+    assert '<input type="hidden" name="priority" value="P2"' in page
     case.refresh_from_db()
     assert case.priority == "P3"
     done = agent.post(
