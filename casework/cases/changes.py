@@ -14,7 +14,7 @@ def case_field_change(
     *,
     kind: str,
     field: str,
-    new: str,
+    new: str | int | None,
     at: datetime,
     actor: User | None = None,
     public: bool = True,

@@ -29,14 +29,14 @@ from casework.cases.clocks import (
     clocks_prefetched,
 )
 from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
-from casework.cases.history import engine_events
 from casework.cases.models import Case, CaseEvent, Message, Origin, Status
 from casework.cases.notifications import notify_recipients
+from casework.cases.selectors import case_clocks_reclassified
 from casework.cases.tasks import case_event_notify_on_commit
 from casework.cases.workflow import transition_refusal
 from casework.lib.prepared import insert_all
 from casework.policies.selectors import policy_get, policy_with_overlay
-from casework.policy import Event, Policy, compute_clocks, initial_tier
+from casework.policy import Policy, initial_tier
 from casework.policy.routing import route_by_category
 
 # Channels through which a customer opens a ticket themselves, which R27 may limit; mail, chat
@@ -466,16 +466,7 @@ def case_reclassify(*, case: Case, actor: User, priority: str, reason: str, at: 
         raise CaseInputError("priority", f"{policy.priorities[priority].name} is only for {envs}")
     if priority == case.priority:
         raise TransitionRefusedError(f"the case is already {policy.priorities[priority].name}")
-    events = engine_events(case.events.order_by("at", "id"))
-    zone = case.account_timezone or None
-    before = compute_clocks(policy, case.plan, events, at, account_timezone=zone)
-    after = compute_clocks(
-        policy,
-        case.plan,
-        [*events, Event("priority", at, priority=priority)],
-        at,
-        account_timezone=zone,
-    )
+    before, after = case_clocks_reclassified(case, policy=policy, priority=priority, at=at)
     told = notify_recipients(case, list(policy.rules.reclassification.notify))
     event = case_field_change(
         case,
@@ -531,4 +522,23 @@ def case_closable_set(*, case: Case, actor: User, at: datetime) -> Case:
     )
     case.closable = True
     Case.objects.filter(pk=case.pk).update(closable=True, updated_at=at)
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *, case: Case, actor: User | None, assignee: User, reason: str, at: datetime
+) -> Case:
+    """Give the case to ``assignee`` (a member of staff), with a reason; the history keeps
+    who had it before and who has it now (by id, and by username for people to read), as an
+    internal event (customers do not see who works their case or why it moved). Raises
+    ``TransitionRefusedError`` when ``assignee`` has it already."""
+    if case.assignee_id == assignee.pk:
+        raise TransitionRefusedError(f"the case is already assigned to {assignee.username}")
+    previous = case.assignee.username if case.assignee is not None else None
+    case_field_change(
+        case, kind="assigned", field="assignee_id", new=assignee.pk, at=at, actor=actor,
+        public=False, reason=reason, old_name=previous, new_name=assignee.username,
+    )  # fmt: skip
+    case.assignee = assignee
     return case

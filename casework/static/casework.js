@@ -101,6 +101,29 @@
     if (event.target.matches('[data-priority-form] select[name="environment"]')) priorityAvailability();
   });
   document.addEventListener("DOMContentLoaded", priorityAvailability);
+
+  // A queue's rows are replaced by htmx every 30 s: keep the current row (by its link) and,
+  // if it had the focus, the focus, so j/k carry on where they were.
+  let kept = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    const row = rows().find((r) => r.classList.contains("current"));
+    const link = row && row.querySelector("[data-row-link]");
+    kept = link ? { href: link.getAttribute("href"), focused: document.activeElement === link } : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!kept) return;
+    const row = rows().find((r) => {
+      const link = r.querySelector("[data-row-link]");
+      return link && link.getAttribute("href") === kept.href;
+    });
+    if (row) {
+      row.classList.add("current");
+      row.setAttribute("aria-current", "true");
+      if (kept.focused) row.querySelector("[data-row-link]").focus();
+    }
+    kept = null;
+  });
+
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSettle", tick);
   setInterval(tick, 1000);

@@ -49,3 +49,16 @@ def phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def sized_page(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    """A page of its own browser context, ``width`` by ``height``; closed after the test."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Page]:
+    """A page 1280 by 800, a laptop screen (the size of the committed screenshots)."""
+    yield from sized_page(browser, 1280, 800)
