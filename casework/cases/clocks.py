@@ -16,6 +16,8 @@ from casework.policies.selectors import policy_get, policy_with_overlay
 from casework.policy import ClockState, Policy, compute_clocks
 
 _OPEN_STATES = frozenset({"running", "paused"})
+# Statuses in which an unanswered breach no longer puts a case first in the queues.
+_FINISHED_STATUSES = frozenset({"service_restored", "resolved", "closed"})
 
 
 def case_clock_states(
@@ -55,7 +57,7 @@ def case_clocks_first(
         for state in _states(policy, case, events, at)
     ]
     rows.sort(key=lambda row: (row.metric, row.cycle))  # Clock.Meta.ordering within a case
-    case.next_due_at = _next_due(rows)
+    case.next_due_at = _next_due(rows, case.status)
     return rows
 
 
@@ -83,7 +85,7 @@ def case_clocks_refresh(case: Case, *, at: datetime, policy: Policy | None = Non
         rows.append(row)
     if existing:
         Clock.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
-    next_due = _next_due(rows)
+    next_due = _next_due(rows, case.status)
     if case.next_due_at != next_due:
         case.next_due_at = next_due
         Case.objects.filter(pk=case.pk).update(next_due_at=next_due)
@@ -104,8 +106,17 @@ def clocks_prefetched(case: Case, rows: list[Clock]) -> None:
     case._prefetched_objects_cache = {"clocks": queryset}  # type: ignore[attr-defined]
 
 
-def _next_due(rows: list[Clock]) -> datetime | None:
-    due = [r.due_at for r in rows if r.state in _OPEN_STATES and r.due_at is not None]
+def _next_due(rows: list[Clock], status: str) -> datetime | None:
+    """What the queues sort by: the earliest due time of an open clock, or of a breached one
+    still unanswered while the case is being worked on (it is the most overdue of all, so it
+    comes first rather than last)."""
+    working = status not in _FINISHED_STATUSES
+    due = [
+        r.due_at
+        for r in rows
+        if r.due_at is not None
+        and (r.state in _OPEN_STATES or (working and r.state == "breached" and r.met_at is None))
+    ]
     return min(due) if due else None
 
 

@@ -88,9 +88,14 @@ def clock_view(clock: ClockLike, *, at: datetime, zone: ZoneInfo, cycle: int = 0
 
 
 def most_urgent(clocks: list[ClockLike]) -> ClockLike | None:
-    """The running clock due first, else a breached one, else None."""
+    """A breach still unanswered, else the running clock due first, else a breach answered
+    late, else None (the order the queues sort cases in)."""
+    never = datetime.max.replace(tzinfo=UTC)
+    outstanding = [c for c in clocks if c.state == "breached" and c.met_at is None]
+    if outstanding:
+        return min(outstanding, key=lambda c: c.due_at or never)
     running = [c for c in clocks if c.state == "running" and c.due_at is not None]
     if running:
-        return min(running, key=lambda c: c.due_at or datetime.max.replace(tzinfo=UTC))
+        return min(running, key=lambda c: c.due_at or never)
     breached = [c for c in clocks if c.state == "breached"]
     return breached[0] if breached else None

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
 from casework.accounts.models import Contact, StaffProfile
+from casework.accounts.selectors import NoRoleError, user_role
 from casework.lib.timefmt import zone_or_utc
 
 # Any response: a page, or a file download (a streaming FileResponse).
@@ -63,10 +64,18 @@ class ViewerTimezoneMiddleware:
             timezone.deactivate()
 
 
-def page(request: HttpRequest) -> dict[str, datetime | ZoneInfo]:
-    """Context processor: ``now`` (UTC) and ``viewer_zone`` for ``{% load clocks %}``."""
+def page(request: HttpRequest) -> dict[str, datetime | ZoneInfo | str]:
+    """Context processor: ``now`` (UTC) and ``viewer_zone`` for ``{% load clocks %}``, and
+    ``viewer_role`` (``contact``, ``engineer``, ``manager``…; empty when signed out) for the
+    navigation."""
     zone = getattr(request, "viewer_zone", None) or viewer_zone(request.user)
-    return {"now": timezone.now(), "viewer_zone": zone}
+    role = ""
+    if isinstance(request.user, User):
+        try:
+            role = user_role(request.user)
+        except NoRoleError:
+            role = ""
+    return {"now": timezone.now(), "viewer_zone": zone, "viewer_role": role}
 
 
 def is_staff_member(user: User | Any) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from casework.accounts.models import StaffRole
@@ -36,7 +37,7 @@ def manager_required(view: View) -> View:
 
     @staff_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if user_role(request_user(request)) not in MANAGER_ROLES:
             raise Http404("not a page of yours")
         return view(request, *args, **kwargs)

@@ -125,11 +125,12 @@ def test_each_queue_holds_its_cases(agent: Client, bob: Persona, alice: Persona)
     p1 = open_case(acme, alice.user, priority="P1", subject="level 2")
     expected = {
         "mine": [mine],
-        "unassigned": [p1, at_risk, fresh, breached],
+        # An unanswered breach is the most overdue clock of all: its case comes first.
+        "unassigned": [breached, p1, at_risk, fresh],
         "at_risk": [at_risk],
         "breached": [breached],
-        "all": [p1, at_risk, mine, fresh, breached],  # no clock left to be due: last
-        "tier": [at_risk, mine, fresh, breached],
+        "all": [breached, p1, at_risk, mine, fresh],
+        "tier": [breached, at_risk, mine, fresh],
     }
     for queue, cases in expected.items():
         response = agent.get("/console/", {"queue": queue})

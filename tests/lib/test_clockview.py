@@ -54,7 +54,10 @@ def test_update_cycles_are_numbered_and_the_most_urgent_clock_is_the_next_due() 
     sooner = FakeClock()
     assert most_urgent([later, sooner, FakeClock(state="met")]) is sooner
     breached = FakeClock(state="breached")
-    assert most_urgent([breached, FakeClock(state="met")]) is breached
+    assert most_urgent([sooner, breached, FakeClock(state="met")]) is breached  # unanswered
+    late = FakeClock(state="breached", met_at=AT)
+    assert most_urgent([late, sooner]) is sooner
+    assert most_urgent([late, FakeClock(state="met")]) is late
     assert most_urgent([FakeClock(state="met")]) is None
 
 
