@@ -20,6 +20,7 @@ from casework.accounts.services import organization_create, product_create, user
 from casework.cases.models import Case
 from casework.cases.services import CaseDraft, case_assign, case_message_add, case_open
 from casework.policies.services import policy_version_load
+from tests.browser.support import sign_in as sign_in_as
 
 PACKS = Path(__file__).resolve().parents[2] / "policy-packs"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -95,10 +96,7 @@ def open_case(
 
 
 def sign_in(page: Page, origin: str, username: str) -> None:
-    page.goto(f"{origin}/accounts/login/")
-    page.get_by_label("Username or email address").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, origin, username, PASSWORD)
 
 
 def test_an_engineer_finds_a_new_p1_at_the_top_replies_and_the_first_response_is_met(

@@ -7,7 +7,6 @@ the Content-Security-Policy is never violated."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 from django.utils import dateformat, timezone
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from casework.accounts.models import ContactRole, Organization
@@ -29,38 +28,13 @@ from casework.cases.services import (
     case_transition,
 )
 from casework.policies.services import policy_version_load
+from tests.browser.support import Watch
+from tests.browser.support import sign_in as sign_in_as
 
 PACKS = Path(__file__).resolve().parents[2] / "policy-packs"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "a long portal passphrase"  # noqa: S105  (a test account's password)
 ZONE = "Europe/Berlin"
-
-
-@dataclass
-class Watch:
-    """Every request a page made and every console error (CSP violations show there)."""
-
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def attach(self, page: Page) -> Page:
-        page.on("request", lambda request: self.requests.append(request.url))
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        return page
-
-    def _console(self, message: ConsoleMessage) -> None:
-        # A refused form's 400 (or the browser's own favicon.ico 404) is logged as "Failed to
-        # load resource"; the tests check statuses themselves. Anything else is a fault.
-        if message.text.startswith("Failed to load resource"):
-            return
-        if message.type == "error" or "Content Security Policy" in message.text:
-            self.errors.append(message.text)
-
-    def assert_clean(self, origin: str) -> None:
-        outside = [url for url in self.requests if not url.startswith(origin)]
-        assert outside == [], outside
-        assert self.errors == [], self.errors
 
 
 @pytest.fixture
@@ -103,10 +77,7 @@ def desktop(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def sign_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Username or email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, server.url, email, PASSWORD)
     expect(page.get_by_role("heading", name="Your cases")).to_be_visible()
 
 
