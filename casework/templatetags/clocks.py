@@ -30,15 +30,24 @@ def clock(context: template.Context, clock: ClockLike, compact: bool = False) ->
     return {"view": clock_view(clock, at=at, zone=zone, cycle=cycle), "compact": compact}
 
 
-@register.inclusion_tag("includes/clock.html", takes_context=True)
-def urgent_clock(context: template.Context, clocks: Any) -> dict[str, Any]:
-    """The most urgent clock of a case (``clocks``: its clock rows), compact, or nothing."""
+@register.inclusion_tag("includes/urgent_clock.html", takes_context=True)
+def urgent_clock(context: template.Context, clocks: Any, metrics: str = "") -> dict[str, Any]:
+    """A case's most urgent clock, compact (or "no running clock"), followed by any other
+    breached clock it would otherwise hide (``clocks``: the case's clock rows; ``metrics``:
+    a comma-separated list of the metrics to consider, all when empty)."""
     at, zone = _now_zone(context)
-    chosen = most_urgent(list(clocks))
+    wanted = {name.strip() for name in metrics.split(",") if name.strip()}
+    rows = [row for row in clocks if not wanted or row.metric in wanted]
+    chosen = most_urgent(rows)
     view: ClockView | None = None
     if chosen is not None:
         view = clock_view(chosen, at=at, zone=zone, cycle=getattr(chosen, "cycle", 0))
-    return {"view": view, "compact": True}
+    others = [
+        clock_view(row, at=at, zone=zone, cycle=getattr(row, "cycle", 0))
+        for row in rows
+        if row.state == "breached" and row is not chosen
+    ]
+    return {"view": view, "others": others}
 
 
 @register.filter

@@ -532,3 +532,25 @@ def test_an_organisation_without_a_plan_in_effect_is_told_so(packs: None) -> Non
     assert "no support plan in effect" in response.content.decode()
     assert "no support plan in effect now" in client.get(reverse("portal:plan")).content.decode()
     assert client.get(reverse("portal:cases")).status_code == 200
+
+
+def test_the_case_list_shows_only_the_clocks_that_concern_the_customer(
+    alice: Persona, bob: Persona, acme: Organization
+) -> None:
+    from casework.cases.portal_page import CUSTOMER_METRICS
+
+    draft = CaseDraft(organization=acme, subject="Old", environment="production", priority="P2")
+    case = case_open(draft=draft, requester=alice.user, at=timezone.now() - timedelta(days=3))
+    case = Case.objects.get(pk=case.pk)
+    case_message_add(
+        case=case, author=bob.user, body="internal", public=False, from_support=True,
+        at=timezone.now(),
+    )  # fmt: skip
+    breached = [c.metric for c in case.clocks.all() if c.state == "breached"]
+    shown = [m for m in breached if m in CUSTOMER_METRICS]
+    assert shown
+    assert len(shown) < len(breached)  # the case has an internal breach to leave out
+    client = Client()
+    client.force_login(alice.user)
+    page = client.get("/portal/").content.decode()
+    assert page.count('class="clock clock-breach"') == len(shown)

@@ -23,7 +23,7 @@ from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRe
 from casework.cases.exports import cases_csv, cases_for_export
 from casework.cases.models import Case, Message, Status
 from casework.cases.portal_forms import STATE_STATUSES, CaseFilterForm, CaseNewForm, ReplyForm
-from casework.cases.portal_page import case_page_context
+from casework.cases.portal_page import CUSTOMER_METRICS, case_page_context
 from casework.cases.selectors import (
     CaseFilters,
     case_get_for_user,
@@ -76,7 +76,10 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
     searched (public text only for contacts) and paged by the selector's cursor."""
     terms = _terms(request)
     form = CaseFilterForm(request.GET, policy=terms.policy if terms else None)
-    context: dict[str, object] = {"form": form, "cases": [], "cursor": None}
+    context: dict[str, object] = {
+        "form": form, "cases": [], "cursor": None,
+        "customer_metrics": ",".join(CUSTOMER_METRICS),  # the clocks a row may show
+    }  # fmt: skip
     if not form.is_valid():
         return render(request, "cases/portal/case_list.html", context, status=400)
     try:
