@@ -15,19 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from casework.cases.attachments import attachment_add
 from casework.cases.errors import CaseInputError, TransitionRefusedError
-from casework.cases.models import Attachment, Case
+from casework.cases.models import Case
 from casework.cases.selectors import (
-    attachment_get_for_user,
     case_conversation,
     case_events_for_user,
     case_get_for_console,
@@ -59,6 +56,7 @@ from casework.cases.views.console_forms import (
     default_queue,
 )
 from casework.cases.views.console_history import history_lines
+from casework.lib.downloads import attachment_download_for_user
 from casework.lib.web import HtmxHttpRequest, request_user, staff_required
 
 QUEUE_TEMPLATE = "cases/console/queue.html"
@@ -329,19 +327,7 @@ def case_call(request: HtmxHttpRequest, case_id: int) -> HttpResponse:
 
 
 @staff_required
-def attachment_download(request: HtmxHttpRequest, attachment_id: int) -> HttpResponse:
+def attachment_download(request: HtmxHttpRequest, attachment_id: int) -> FileResponse:
     """Download an attachment as the API serves it: only a file of a case the viewer may see,
     always as a download the browser must neither render nor sniff."""
-    try:
-        attachment = attachment_get_for_user(request_user(request), attachment_id)
-    except Attachment.DoesNotExist:
-        raise Http404("no such attachment") from None
-    with default_storage.open(
-        attachment.storage_name, "rb"
-    ) as stored:  # CASEWORK_MAX_ATTACHMENT_BYTES at most
-        response = HttpResponse(stored.read(), content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_download_for_user(request_user(request), attachment_id)
