@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "casework.policies",
     "casework.accounts",
     "casework.cases",
+    "casework.channels",
     "casework.reports",
 ]
 

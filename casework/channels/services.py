@@ -1,0 +1,144 @@
+"""Intake: store raw input first, parse it, hand it to the one intake service, and mark it
+processed only when that succeeded (STYLE §3.5). Nothing is dropped: input that cannot be
+handled stays in ``RawInbound`` with its status and reason."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from casework.accounts.models import Contact
+from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
+from casework.cases.models import Case
+from casework.cases.services import CaseDraft, case_message_add, case_open
+from casework.channels.base import CHANNELS, Channel, Inbound, ParseError
+from casework.channels.models import RawInbound, RawStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored input, and whether this delivery stored it (False: a duplicate)."""
+
+    raw: RawInbound
+    created: bool
+
+
+def raw_inbound_store(
+    *, channel: Channel, payload: bytes, source: str, received_at: datetime
+) -> Stored:
+    """Keep ``payload`` exactly as received, before anything reads it. The same input
+    delivered twice (equal ``channel.dedup_key``) is stored once: the second delivery
+    answers the first row. Callers check ``channel.max_bytes`` before reading a body."""
+    key = channel.dedup_key(payload)[:500]
+    try:
+        with transaction.atomic():
+            raw = RawInbound.objects.create(
+                channel=channel.name, source=source[:200], received_at=received_at,
+                dedup_key=key, payload=payload, size=len(payload),
+                sha256=hashlib.sha256(payload).hexdigest(),
+            )  # fmt: skip
+    except IntegrityError:
+        return Stored(RawInbound.objects.get(channel=channel.name, dedup_key=key), False)
+    return Stored(raw, True)
+
+
+def contact_by_address(address: str) -> Contact | None:
+    """The active contact whose user has this email address (case-insensitive), if exactly
+    one has it."""
+    if not address:
+        return None
+    found = list(
+        Contact.objects.select_related("user", "organization").filter(
+            user__email__iexact=address, user__is_active=True
+        )[:2]
+    )
+    return found[0] if len(found) == 1 else None
+
+
+def _answered_case(channel: Channel, inbound: Inbound) -> Case | None:
+    if inbound.case_number:
+        case_id = Case.id_from_number(inbound.case_number)
+        case = (
+            Case.objects.filter(pk=case_id).select_related("organization").first()
+            if case_id is not None
+            else None
+        )
+        contact = contact_by_address(inbound.sender)
+        # Only the case's own organisation may add to it by quoting its number.
+        if (
+            case is not None
+            and contact is not None
+            and contact.organization_id == (case.organization_id)
+        ):
+            return case
+    return channel.case_for(inbound)
+
+
+def _finish(raw: RawInbound, status: str, reason: str, *, at: datetime, case: Case | None) -> None:
+    raw.status, raw.reason, raw.case, raw.processed_at = status, reason, case, at
+    raw.save(update_fields=["status", "reason", "case", "processed_at"])
+
+
+@transaction.atomic
+def intake_receive(*, raw: RawInbound, inbound: Inbound, at: datetime) -> RawInbound:
+    """Act on one parsed input: ignore it (with the reason), add it to the case it answers,
+    open a case for the organisation it comes from, or hold it for a person when nobody is
+    known. Raises the case services' errors, which :func:`raw_inbound_process` records."""
+    channel = CHANNELS[raw.channel]
+    if inbound.ignore:
+        _finish(raw, RawStatus.IGNORED, inbound.ignore, at=at, case=None)
+        return raw
+    case = _answered_case(channel, inbound)
+    if case is not None:
+        contact = contact_by_address(inbound.sender)
+        case_message_add(
+            case=case, author=contact.user if contact else None, body=inbound.body,
+            public=True, from_support=False, at=at,
+        )  # fmt: skip
+        _finish(raw, RawStatus.PROCESSED, f"added to {case.number}", at=at, case=case)
+        return raw
+    opener = channel.opener_for(inbound)
+    if opener is None:
+        reason = f"no contact or organisation is known for {inbound.sender or 'the sender'}"
+        _finish(raw, RawStatus.HELD, reason, at=at, case=None)
+        return raw
+    organization, requester = opener
+    draft = CaseDraft(
+        organization=organization, subject=inbound.subject[:300] or "(no subject)",
+        description=inbound.body, environment=inbound.environment,
+        priority=inbound.priority, channel=inbound.channel, notified_at=inbound.notified_at,
+    )  # fmt: skip
+    case = case_open(draft=draft, requester=requester, at=at)
+    _finish(raw, RawStatus.PROCESSED, f"opened {case.number}", at=at, case=case)
+    return raw
+
+
+def raw_inbound_process(raw: RawInbound, *, at: datetime) -> RawInbound:
+    """Parse and receive one stored input, never losing it: a parse error or a refusal by
+    the case services leaves it ``failed`` with the reason (logged), to be retried or
+    turned into a case by hand. Processing a processed input again does nothing."""
+    if raw.status in (RawStatus.PROCESSED, RawStatus.IGNORED):
+        return raw
+    channel = CHANNELS.get(raw.channel)
+    RawInbound.objects.filter(pk=raw.pk).update(attempts=raw.attempts + 1)
+    raw.attempts += 1
+    try:
+        if channel is None:
+            raise ParseError(f"no channel {raw.channel!r} is installed")
+        inbound = channel.parse(bytes(raw.payload), received_at=raw.received_at)
+        return intake_receive(raw=raw, inbound=inbound, at=at)
+    except ParseError as error:
+        reason = error.reason
+    except CaseInputError as error:
+        reason = f"{error.field}: {error.message}"
+    except (CaseRefusedError, TransitionRefusedError) as error:
+        reason = error.reason
+    logger.warning("intake %s %s failed: %s", raw.channel, raw.pk, reason)
+    _finish(raw, RawStatus.FAILED, reason, at=at, case=None)
+    return raw
