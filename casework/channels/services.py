@@ -9,9 +9,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from casework.accounts.models import Contact
+from casework.accounts.models import Contact, Organization
 from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
 from casework.cases.models import Case
 from casework.cases.services import CaseDraft, case_message_add, case_open
@@ -142,3 +143,38 @@ def raw_inbound_process(raw: RawInbound, *, at: datetime) -> RawInbound:
     logger.warning("intake %s %s failed: %s", raw.channel, raw.pk, reason)
     _finish(raw, RawStatus.FAILED, reason, at=at, case=None)
     return raw
+
+
+def _readable(raw: RawInbound) -> tuple[str, str, str]:
+    """(case channel, subject, body) of a stored input for a case made by hand: what its
+    channel reads in it, or else its bytes as text (undecodable bytes replaced)."""
+    channel = CHANNELS.get(raw.channel)
+    if channel is not None:
+        try:
+            inbound = channel.parse(bytes(raw.payload), received_at=raw.received_at)
+        except ParseError:
+            pass
+        else:
+            return inbound.channel, inbound.subject, inbound.body
+    return raw.channel, "", bytes(raw.payload).decode("utf-8", errors="replace")
+
+
+@transaction.atomic
+def raw_inbound_case_open(
+    *, raw: RawInbound, organization: Organization, actor: User, subject: str,
+    environment: str, priority: str | None, at: datetime,
+) -> Case:  # fmt: skip
+    """Open a case by hand from a held or failed input (the administrator read it and knows
+    whose it is): the case's description is what the input says, its channel the input's,
+    and the input is marked processed, naming who did it. Raises the case services' errors
+    (``CaseInputError`` for a priority the environment does not allow, R50)."""
+    channel, parsed_subject, body = _readable(raw)
+    draft = CaseDraft(
+        organization=organization, subject=(subject or parsed_subject or "(no subject)")[:300],
+        description=body, environment=environment, priority=priority,
+        channel=channel,
+    )  # fmt: skip
+    case = case_open(draft=draft, requester=None, at=at)
+    reason = f"opened {case.number} by hand ({actor.username})"
+    _finish(raw, RawStatus.PROCESSED, reason, at=at, case=case)
+    return case

@@ -20,7 +20,7 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
-from casework.accounts.models import Contact, StaffProfile
+from casework.accounts.models import Contact, StaffProfile, StaffRole
 from casework.accounts.selectors import NoRoleError, user_role
 from casework.lib.timefmt import zone_or_utc
 
@@ -123,6 +123,17 @@ staff_required = _gate(is_staff_member)
 
 contact_required = _gate(is_contact)
 """Portal views: sign-in needed; anyone but a customer contact gets a 404."""
+
+MANAGER_ROLES = frozenset({StaffRole.MANAGER.value, StaffRole.ADMIN.value})
+
+
+def is_manager(user: User | Any) -> bool:
+    """Support staff with the ``manager`` or ``admin`` role (a superuser counts as admin)."""
+    return is_staff_member(user) and user_role(user) in MANAGER_ROLES
+
+
+manager_required = _gate(is_manager)
+"""Manager pages of the console (policies, intake): other staff and contacts get a 404."""
 
 
 def request_user(request: HttpRequest) -> User:

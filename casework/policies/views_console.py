@@ -10,39 +10,19 @@ a page that does not exist for them (contacts and the anonymous are turned away 
 
 from __future__ import annotations
 
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from casework.accounts.models import StaffRole
-from casework.accounts.selectors import user_role
-from casework.lib.web import View, request_user, staff_required
+from casework.lib.web import manager_required, request_user
 from casework.policies.forms import PolicyLoadForm, PolicyUploadForm, upload_signature
 from casework.policies.selectors import policy_upload_preview
 from casework.policies.services import policy_version_load
 from casework.policy import PolicyError
 from casework.reports.selectors import policy_versions_overview
 
-MANAGER_ROLES = frozenset({StaffRole.MANAGER.value, StaffRole.ADMIN.value})
 UPLOAD_TEMPLATE = "policies/console/policy_upload.html"
 INCOMPLETE = "The form to load a version was incomplete; upload the file again."
-
-
-def manager_required(view: View) -> View:
-    """Staff with the ``manager`` or ``admin`` role; other staff get a 404."""
-
-    @staff_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if user_role(request_user(request)) not in MANAGER_ROLES:
-            raise Http404("not a page of yours")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @manager_required
