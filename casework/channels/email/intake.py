@@ -129,8 +129,8 @@ def raw_status(raw: RawInbound) -> dict[str, object]:
 
 def smtp_controller(*, host: str, port: int) -> Controller:
     """The aiosmtpd listener (not started): messages over ``CASEWORK_EMAIL_MAX_BYTES`` are
-    refused with 552 while they are read, before anything is stored."""
+    refused with 552 (at ``MAIL FROM … SIZE=`` when the client declares it, else while the
+    data is read), before anything is stored."""
     return Controller(
-        EmailHandler(), hostname=host, port=port,
-        server_kwargs={"data_size_limit": EMAIL.max_bytes},
+        EmailHandler(), hostname=host, port=port, data_size_limit=EMAIL.max_bytes,
     )  # fmt: skip
