@@ -151,3 +151,15 @@ def test_no_fixture_causes_a_500_or_is_lost(name: str, postmaster: Persona, alic
     assert bytes(raw.payload) == payload
     assert raw.status in {RawStatus.PROCESSED, RawStatus.IGNORED, RawStatus.HELD, RawStatus.FAILED}
     assert raw.reason
+
+
+def test_what_parsing_had_to_do_is_noted_on_the_case_it_opened(
+    postmaster: Persona, alice: Persona
+) -> None:
+    payload = mail(body="Grüße").replace(b"charset=utf-8", b"charset=x-nonsense")
+    payload = payload.replace("Grüße".encode(), "Grüße".encode("cp1252"))
+    assert post(postmaster.client, payload).json()["status"] == "processed"
+    case = Case.objects.get()
+    assert case.description == "Grüße"
+    note = Message.objects.get(case=case, kind=Message.Kind.NOTE)
+    assert note.body == "Email intake:\n- declared charset 'x-nonsense': decoded as cp1252"
