@@ -313,6 +313,15 @@ MEDIA_ROOT = VAR_DIR / "media"
 CASEWORK_MAX_ATTACHMENT_BYTES = env_int("CASEWORK_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # larger uploads go to a temporary file first
 
+# Inbound email (casework.channels.email): the largest message `casework smtpd` and
+# POST /api/v1/intake/email accept, and what a message from an unknown sender does.
+CASEWORK_EMAIL_MAX_BYTES = env_int("CASEWORK_EMAIL_MAX_BYTES", 25 * 1024 * 1024)
+CASEWORK_EMAIL_UNKNOWN_SENDER = env_str("CASEWORK_EMAIL_UNKNOWN_SENDER", "hold")
+if CASEWORK_EMAIL_UNKNOWN_SENDER != "hold":
+    raise ImproperlyConfigured(
+        f"CASEWORK_EMAIL_UNKNOWN_SENDER={CASEWORK_EMAIL_UNKNOWN_SENDER!r}: only 'hold' is supported"
+    )
+
 # -- time and language -------------------------------------------------------------------------
 # Stored and computed in UTC; each policy calendar carries its own IANA zone.
 

@@ -10,3 +10,7 @@ class ChannelsConfig(AppConfig):
     name = "casework.channels"
     label = "intake"  # "channels" is the name of Django Channels' app, if it is ever added
     verbose_name = "Intake channels"
+
+    def ready(self) -> None:
+        """Register every installed channel (each module calls ``channel_register``)."""
+        import casework.channels.email  # noqa: F401
