@@ -322,6 +322,11 @@ if CASEWORK_EMAIL_UNKNOWN_SENDER != "hold":
         f"CASEWORK_EMAIL_UNKNOWN_SENDER={CASEWORK_EMAIL_UNKNOWN_SENDER!r}: only 'hold' is supported"
     )
 
+# -- monitoring intake -------------------------------------------------------------------------
+# Prometheus Alertmanager posts to /api/v1/intake/alertmanager with this bearer token (its
+# webhook_config http_config.authorization.credentials); unset, the endpoint answers 503.
+CASEWORK_ALERTMANAGER_TOKEN = env_secret("CASEWORK_ALERTMANAGER_TOKEN") or ""
+
 # -- time and language -------------------------------------------------------------------------
 # Stored and computed in UTC; each policy calendar carries its own IANA zone.
 

@@ -35,6 +35,7 @@ DOCUMENTED = (
     schema.ScopeExclusion,
     schema.CaseReviewRules,
     schema.Action,
+    schema.Monitoring,
 )
 
 

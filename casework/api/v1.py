@@ -6,6 +6,7 @@ Each domain app contributes a ninja Router from its ``api.py``; add it here with
 
 from casework.api.errors import CaseworkAPI
 from casework.cases.api import router as cases_router
+from casework.channels.alertmanager.api import router as alertmanager_router
 from casework.channels.api import router as intake_router
 from casework.policies.api import router as policies_router
 
@@ -21,3 +22,4 @@ api = CaseworkAPI(
 api.add_router("/", policies_router)
 api.add_router("/", cases_router)
 api.add_router("/", intake_router)
+api.add_router("/", alertmanager_router)

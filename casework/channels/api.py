@@ -19,6 +19,7 @@ from casework.api.auth import BearerTokenAuth
 from casework.api.errors import FieldError
 from casework.channels.email import EMAIL
 from casework.channels.email.intake import email_receive, raw_status
+from casework.lib.http import body_within
 
 router = Router(tags=["intake"], auth=BearerTokenAuth())
 
@@ -43,13 +44,7 @@ def _admin(request: HttpRequest) -> None:
 
 
 def _body(request: HttpRequest) -> bytes:
-    limit = EMAIL.max_bytes
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if declared.isdigit() and int(declared) > limit:
-        raise HttpError(413, f"the message is over {limit} bytes")
-    payload = request.read(limit + 1)
-    if len(payload) > limit:
-        raise HttpError(413, f"the message is over {limit} bytes")
+    payload = body_within(request, limit=EMAIL.max_bytes, what="message")
     if not payload:
         raise FieldError("body", "the message is empty")
     if request.content_type != "message/rfc822":

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the hooks below are glue; parse() stays pure
 
     from casework.accounts.models import Organization
     from casework.cases.models import Case
+    from casework.channels.models import RawInbound
 
 
 class ParseError(ValueError):
@@ -73,6 +74,7 @@ class Inbound:
     notified_at: datetime | None = None
     ignore: str | None = None
     notes: tuple[str, ...] = field(default=())  # what parsing had to do (charset fallback…)
+    labels: tuple[tuple[str, str], ...] = ()  # channel-specific facts: an alert's labels…
 
 
 class Channel(ABC):
@@ -96,6 +98,15 @@ class Channel(ABC):
         says (the intake service checks that first). Overridden by channels with their own
         threading, such as an alert's fingerprint; None: open a case."""
         return None
+
+    def receive(self, *, raw: RawInbound, inbound: Inbound, at: datetime) -> RawInbound:
+        """Act on a parsed input: by default the one intake service
+        (:func:`casework.channels.services.intake_receive`). A channel whose inputs do more
+        than open or join a case (an alert that resolves restores service) overrides it,
+        and must leave ``raw`` with a final status and reason as the default does."""
+        from casework.channels.services import intake_receive
+
+        return intake_receive(raw=raw, inbound=inbound, at=at)
 
     def opener_for(self, inbound: Inbound) -> tuple[Organization, User | None] | None:
         """Whose case a new input opens: (organisation, requester). The default is the

@@ -81,7 +81,11 @@ def _answered_case(channel: Channel, inbound: Inbound) -> Case | None:
     return channel.case_for(inbound)
 
 
-def _finish(raw: RawInbound, status: str, reason: str, *, at: datetime, case: Case | None) -> None:
+def raw_inbound_finish(
+    raw: RawInbound, status: str, reason: str, *, at: datetime, case: Case | None
+) -> None:
+    """Record where ``raw`` ends: its final status, the reason, the case it opened or
+    joined. Channels that override ``Channel.receive`` end with it too."""
     raw.status, raw.reason, raw.case, raw.processed_at = status, reason, case, at
     raw.save(update_fields=["status", "reason", "case", "processed_at"])
 
@@ -93,7 +97,7 @@ def intake_receive(*, raw: RawInbound, inbound: Inbound, at: datetime) -> RawInb
     known. Raises the case services' errors, which :func:`raw_inbound_process` records."""
     channel = CHANNELS[raw.channel]
     if inbound.ignore:
-        _finish(raw, RawStatus.IGNORED, inbound.ignore, at=at, case=None)
+        raw_inbound_finish(raw, RawStatus.IGNORED, inbound.ignore, at=at, case=None)
         return raw
     case = _answered_case(channel, inbound)
     if case is not None:
@@ -102,12 +106,12 @@ def intake_receive(*, raw: RawInbound, inbound: Inbound, at: datetime) -> RawInb
             case=case, author=contact.user if contact else None, body=inbound.body,
             public=True, from_support=False, at=at,
         )  # fmt: skip
-        _finish(raw, RawStatus.PROCESSED, f"added to {case.number}", at=at, case=case)
+        raw_inbound_finish(raw, RawStatus.PROCESSED, f"added to {case.number}", at=at, case=case)
         return raw
     opener = channel.opener_for(inbound)
     if opener is None:
         reason = f"no contact or organisation is known for {inbound.sender or 'the sender'}"
-        _finish(raw, RawStatus.HELD, reason, at=at, case=None)
+        raw_inbound_finish(raw, RawStatus.HELD, reason, at=at, case=None)
         return raw
     organization, requester = opener
     draft = CaseDraft(
@@ -116,7 +120,7 @@ def intake_receive(*, raw: RawInbound, inbound: Inbound, at: datetime) -> RawInb
         priority=inbound.priority, channel=inbound.channel, notified_at=inbound.notified_at,
     )  # fmt: skip
     case = case_open(draft=draft, requester=requester, at=at)
-    _finish(raw, RawStatus.PROCESSED, f"opened {case.number}", at=at, case=case)
+    raw_inbound_finish(raw, RawStatus.PROCESSED, f"opened {case.number}", at=at, case=case)
     return raw
 
 
@@ -133,7 +137,7 @@ def raw_inbound_process(raw: RawInbound, *, at: datetime) -> RawInbound:
         if channel is None:
             raise ParseError(f"no channel {raw.channel!r} is installed")
         inbound = channel.parse(bytes(raw.payload), received_at=raw.received_at)
-        return intake_receive(raw=raw, inbound=inbound, at=at)
+        return channel.receive(raw=raw, inbound=inbound, at=at)
     except ParseError as error:
         reason = error.reason
     except CaseInputError as error:
@@ -141,7 +145,7 @@ def raw_inbound_process(raw: RawInbound, *, at: datetime) -> RawInbound:
     except (CaseRefusedError, TransitionRefusedError) as error:
         reason = error.reason
     logger.warning("intake %s %s failed: %s", raw.channel, raw.pk, reason)
-    _finish(raw, RawStatus.FAILED, reason, at=at, case=None)
+    raw_inbound_finish(raw, RawStatus.FAILED, reason, at=at, case=None)
     return raw
 
 
@@ -176,5 +180,5 @@ def raw_inbound_case_open(
     )  # fmt: skip
     case = case_open(draft=draft, requester=None, at=at)
     reason = f"opened {case.number} by hand ({actor.username})"
-    _finish(raw, RawStatus.PROCESSED, reason, at=at, case=case)
+    raw_inbound_finish(raw, RawStatus.PROCESSED, reason, at=at, case=case)
     return case

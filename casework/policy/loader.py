@@ -637,6 +637,12 @@ def _targets_of(row: PriorityTargets) -> Iterator[tuple[tuple[str, ...], Any]]:
 
 def _check_rules(document: PolicyDocument, report: _Reporter) -> None:
     rules = document.rules
+    for value, priority_id in rules.monitoring.priorities.items():  # R5
+        mapped: Path_ = ("rules", "monitoring", "priorities", value)
+        if _check_ref(priority_id, document.priorities, mapped, "priority", report) and not (
+            document.priorities[priority_id].enabled
+        ):
+            report.at(mapped, f"priority {priority_id!r} is disabled")
     for index, pause in enumerate(rules.pauses):
         if pause.status not in STATUSES:
             report.at(

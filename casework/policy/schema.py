@@ -305,6 +305,17 @@ class CaseOpening(Model):
     note: str | None = None
 
 
+class Monitoring(Model):
+    """How monitoring alerts become cases (R5, R7): the priority each value of a severity
+    label maps to, and the labels that make a security incident, which is opened at the
+    top priority (R7). The customer is named by the alert's ``organization`` label."""
+
+    severity_label: str = "severity"
+    priorities: dict[str, str] = Field(default_factory=dict)
+    security_label: str = "category"
+    security_values: list[str] = Field(default_factory=list)
+
+
 class Rules(Model):
     """The rules of SPEC §3: priorities, pauses, pending customer, scope, reviews, alerts."""
 
@@ -324,6 +335,7 @@ class Rules(Model):
     warning_threshold: float = Field(default=0.75, gt=0, lt=1)
     on_warning: list[Action] = Field(default_factory=list)
     on_breach: list[Action] = Field(default_factory=list)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
 
 
 class PolicyDocument(Model):
