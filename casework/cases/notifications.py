@@ -125,21 +125,47 @@ def _message_id(event: CaseEvent) -> str:
     return f"<casework.{event.case.number}.{event.kind}.{event.pk}@{header_safe(domain)}>"
 
 
+# On every mail casework sends; inbound mail carrying it is never acted on (a loop).
+LOOP_HEADER = "X-Casework-Loop"
+
+
+def _thread_headers(case: Case) -> dict[str, str]:
+    """``In-Reply-To``/``References`` naming the customer's latest mail on the case, so their
+    mail program threads support's answers under it."""
+    from casework.channels.models import RawInbound  # intake sits on top of cases
+
+    latest = (
+        RawInbound.objects.filter(case=case, channel="email")
+        .exclude(dedup_key="")
+        .order_by("-received_at", "-id")
+        .values_list("dedup_key", flat=True)
+        .first()
+    )
+    return {"In-Reply-To": latest, "References": latest} if latest else {}
+
+
 def notification_message(event: CaseEvent) -> EmailMessage:
-    """The mail telling the addresses recorded on ``event`` what it says."""
+    """The mail telling the addresses recorded on ``event`` what it says. Every one carries
+    the loop header; automatic ones say so (RFC 3834 ``Auto-Submitted``), a person's reply
+    does not, and is threaded on the customer's own mail."""
     case = event.case
     subject, lines = _content(event)
+    headers = {
+        "Message-ID": _message_id(event),
+        "Date": formatdate(localtime=False),
+        "X-Casework-Case": header_safe(case.number),
+        LOOP_HEADER: "1",
+    }
+    if event.kind == "message":
+        headers |= _thread_headers(case)
+    else:
+        headers["Auto-Submitted"] = "auto-generated"
     return EmailMessage(
         subject=header_safe(f"[{case.number}] {subject}", limit=300),
         body="\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=sorted(dict(event.data.get("recipients", {})).values()),
-        headers={
-            "Message-ID": _message_id(event),
-            "Date": formatdate(localtime=False),
-            "Auto-Submitted": "auto-generated",
-            "X-Casework-Case": header_safe(case.number),
-        },
+        headers=headers,
     )
 
 
@@ -182,6 +208,14 @@ def _content(event: CaseEvent) -> tuple[str, list[str]]:
                 str(data.get("note", "")),
                 "",
                 "Reply to this case to continue; the clocks are paused while we wait.",
+            ]
+        case "message":
+            reply = case.messages.filter(pk=data.get("message")).first()
+            return f"Re: {header_safe(case.subject)}", [
+                reply.body if reply is not None else "",
+                "",
+                f"-- Support, case {case.number}. Reply to this mail to answer; keep "
+                f"[{case.number}] in the subject.",
             ]
         case "status":
             return f"Case {str(data.get('new', '')).replace('_', ' ')}", [

@@ -240,21 +240,22 @@ def case_message_add(
         workaround=workaround,
         created_at=at,
     )
-    CaseEvent.objects.create(
-        case=case,
-        kind="message",
-        at=at,
-        actor=author,
-        public=public,
-        data={
-            "message": message.pk,
-            "via": "phone_call" if kind == Message.Kind.PHONE else "reply",
-            "public": public,
-            "from_support": from_support,
-            "eta": eta.isoformat() if eta else None,
-            "workaround": workaround,
-        },
+    data: dict[str, object] = {
+        "message": message.pk,
+        "via": "phone_call" if kind == Message.Kind.PHONE else "reply",
+        "public": public,
+        "from_support": from_support,
+        "eta": eta.isoformat() if eta else None,
+        "workaround": workaround,
+    }
+    if public and from_support and kind == Message.Kind.REPLY:
+        # Support's reply goes to the requester by mail too, threaded on their own mail.
+        told = notify_recipients(case, ["requester"])
+        data |= {"recipients": told.addresses, "unresolved": told.missing}
+    event = CaseEvent.objects.create(
+        case=case, kind="message", at=at, actor=author, public=public, data=data
     )
+    case_event_notify_on_commit(event)
     if reopen_refusal is not None:
         message.followup_case = _case_followup_open(
             case, message=message, author=author, reason=reopen_refusal, at=at

@@ -98,7 +98,28 @@ def test_the_worker_resolves_an_unanswered_restored_case_and_tells_the_requester
     assert Case.objects.get(pk=case.pk).status == Status.SERVICE_RESTORED
     worker_at(at + timedelta(days=14, minutes=1))
     assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
-    (subject,) = mails_to(inbox, "alice@acme.test")
-    assert subject == f"[{case.number}] Case resolved"
+    # Support's reply reached her by mail first, then the resolution.
+    reply, subject = mails_to(inbox, "alice@acme.test")
+    assert (reply, subject) == (f"[{case.number}] Re: Calls drop", f"[{case.number}] Case resolved")
     (_, message), *_ = [(e, m) for e, m in inbox.received if m["Subject"] == subject]
     assert "did not answer within 14 days" in str(message.get_payload())
+
+
+def test_supports_public_reply_is_mailed_to_the_requester_by_a_person_not_a_robot(
+    transactional_db: None, acme: Organization, alice: Persona, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, _ = smtp
+    case = alices_case(acme, alice)
+    at = OPENED + timedelta(minutes=10)
+    case_message_add(case=case, author=None, body="Rerouted: try now.", public=True,
+                     from_support=True, at=at)  # fmt: skip
+    case_message_add(case=case, author=None, body="internal only", public=False,
+                     from_support=True, at=at)  # fmt: skip
+    worker_at(at)
+    ((envelope, message),) = inbox.received
+    assert envelope.rcpt_tos == ["alice@acme.test"]
+    assert message["Subject"] == f"[{case.number}] Re: Calls drop"
+    assert "Rerouted: try now." in str(message.get_payload())
+    assert message["X-Casework-Loop"] == "1"  # inbound mail carrying it is never acted on
+    assert message["Auto-Submitted"] is None  # a person's answer, not an automatic mail
+    assert message["Message-ID"].startswith(f"<casework.{case.number}.message.")
