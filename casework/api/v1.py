@@ -6,6 +6,7 @@ Each domain app contributes a ninja Router from its ``api.py``; add it here with
 
 from casework.api.errors import CaseworkAPI
 from casework.cases.api import router as cases_router
+from casework.channels.phone.api import router as phone_router
 from casework.policies.api import router as policies_router
 
 api = CaseworkAPI(
@@ -19,3 +20,4 @@ api = CaseworkAPI(
 
 api.add_router("/", policies_router)
 api.add_router("/", cases_router)
+api.add_router("/", phone_router)

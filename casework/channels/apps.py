@@ -10,3 +10,7 @@ class ChannelsConfig(AppConfig):
     name = "casework.channels"
     label = "intake"  # "channels" is the name of Django Channels' app, if it is ever added
     verbose_name = "Intake channels"
+
+    def ready(self) -> None:
+        """Register the channels (each module calls ``channel_register`` at import)."""
+        from casework.channels.phone import channel as _phone  # noqa: F401
