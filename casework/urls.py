@@ -8,12 +8,18 @@ from casework.accounts.views import home
 from casework.api.health import healthz
 from casework.api.v1 import api
 from casework.cases.urls import console_urlpatterns, portal_urlpatterns
+from casework.channels.phone.urls import console_urlpatterns as phone_console_urlpatterns
 from casework.policies.urls import console_urlpatterns as policy_console_urlpatterns
 from casework.policies.views import policy_index, policy_page
 from casework.reports.urls import console_urlpatterns as report_console_urlpatterns
 
 console = (
-    [*console_urlpatterns, *policy_console_urlpatterns, *report_console_urlpatterns],
+    [
+        *console_urlpatterns,
+        *policy_console_urlpatterns,
+        *report_console_urlpatterns,
+        *phone_console_urlpatterns,
+    ],
     "console",
 )
 portal = (portal_urlpatterns, "portal")

@@ -23,6 +23,7 @@ from casework.api.auth import BearerTokenAuth
 from casework.api.errors import FieldError
 from casework.channels.phone.channel import PHONE
 from casework.channels.phone.parse import CallFieldError
+from casework.channels.phone.services import phone_call_from_raw
 from casework.channels.services import raw_inbound_process, raw_inbound_store
 from casework.lib.ratelimit import rate_limit_hit
 
@@ -82,6 +83,7 @@ def intake_call(request: HttpRequest) -> Status[dict[str, object]]:
         channel=PHONE, payload=request.body, source=f"api:{user.username}", received_at=now
     )
     raw = raw_inbound_process(stored.raw, at=now)
+    phone_call_from_raw(raw=raw, at=now)  # R46–R47: billable or not, under the case's plan
     try:
         PHONE.parse(request.body, received_at=now)
     except CallFieldError as error:  # kept as failed with the reason; the caller is told
