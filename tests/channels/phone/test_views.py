@@ -105,4 +105,3 @@ def test_a_contact_gets_a_404_and_the_anonymous_the_sign_in(
 ) -> None:
     assert signed_in(alice.user).get(URL).status_code == 404
     assert Client().get(URL).status_code == 302
-
