@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from casework.cases.errors import CaseInputError
-from casework.cases.models import Case, CaseEvent
+from casework.cases.models import Case, CaseEvent, Message
+from casework.cases.services import case_phone_call_log
 from casework.channels.models import (
     BillableReview,
     CallDirection,
@@ -111,3 +112,25 @@ def phone_call_review(
         data={"call": call.pk, "decision": decision, "reason": call.review_reason},
     )  # fmt: skip
     return call
+
+
+@transaction.atomic
+def phone_call_log(
+    *,
+    case: Case,
+    author: User,
+    body: str,
+    direction: str,
+    at: datetime,
+    resolved_on_call: bool = False,
+) -> Message:
+    """An engineer logs a call from the console: the public phone-call message (a response,
+    G4; resolved on the call closes the case with the recap, R44) and the call as it counts
+    against the plan, ``outbound`` (support called: never billable, R48) or ``inbound``."""
+    if direction not in CallDirection.values:
+        raise CaseInputError("direction", "expected inbound or outbound")
+    message = case_phone_call_log(
+        case=case, author=author, body=body, at=at, resolved_on_call=resolved_on_call
+    )
+    phone_call_record(case=case, direction=direction, started_at=at, actor=author, at=at)
+    return message

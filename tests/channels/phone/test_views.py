@@ -105,3 +105,20 @@ def test_a_contact_gets_a_404_and_the_anonymous_the_sign_in(
 ) -> None:
     assert signed_in(alice.user).get(URL).status_code == 404
     assert Client().get(URL).status_code == 302
+
+
+@pytest.mark.rule("R48")
+@pytest.mark.parametrize(("direction", "billable_call"), [("outbound", False), ("", True)])
+def test_an_engineers_call_logged_from_the_console_records_its_direction(
+    billable: PhoneCall, bob: Persona, direction: str, billable_call: bool
+) -> None:
+    engineer = signed_in(bob.user)
+    url = reverse("console:call", args=[billable.case.pk])
+    response = engineer.post(url, {"body": "Talked it through", "direction": direction})
+    assert response.status_code == 302
+    logged = PhoneCall.objects.filter(case=billable.case).exclude(pk=billable.pk).get()
+    assert logged.direction == (direction or "inbound")  # not said: the customer called
+    assert logged.billable is billable_call
+    page = engineer.get(reverse("console:case", args=[billable.case.pk])).content.decode()
+    assert "Call recorded" in page
+    assert "a P3 call may be charged" in page
