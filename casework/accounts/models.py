@@ -55,7 +55,7 @@ class Organization(models.Model):
         max_length=16, choices=CaseVisibility.choices, default=CaseVisibility.ACCOUNT
     )
     dedicated_phone = models.CharField(
-        max_length=16, blank=True, validators=[validate_phone], db_index=True,
+        max_length=32, blank=True, validators=[validate_phone], db_index=True,
         help_text="R32: the White Glove number reserved for this customer (E.164, +…); a "
         "call to it is theirs whoever calls.",
     )  # fmt: skip
@@ -278,7 +278,7 @@ class Contact(models.Model):
     )
     role = models.CharField(max_length=16, choices=ContactRole.choices, default=ContactRole.USER)
     phone = models.CharField(
-        max_length=16, blank=True, validators=[validate_phone], db_index=True,
+        max_length=32, blank=True, validators=[validate_phone], db_index=True,
         help_text="E.164 (+…): calls from this number are this contact's (R43).",
     )  # fmt: skip
 

@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contact',
             name='phone',
-            field=models.CharField(blank=True, db_index=True, help_text="E.164 (+…): calls from this number are this contact's (R43).", max_length=16, validators=[casework.accounts.validators.validate_phone]),
+            field=models.CharField(blank=True, db_index=True, help_text="E.164 (+…): calls from this number are this contact's (R43).", max_length=32, validators=[casework.accounts.validators.validate_phone]),
         ),
         migrations.AddField(
             model_name='organization',
             name='dedicated_phone',
-            field=models.CharField(blank=True, db_index=True, help_text='R32: the White Glove number reserved for this customer (E.164, +…); a call to it is theirs whoever calls.', max_length=16, validators=[casework.accounts.validators.validate_phone]),
+            field=models.CharField(blank=True, db_index=True, help_text='R32: the White Glove number reserved for this customer (E.164, +…); a call to it is theirs whoever calls.', max_length=32, validators=[casework.accounts.validators.validate_phone]),
         ),
     ]
