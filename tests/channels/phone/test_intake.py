@@ -110,6 +110,15 @@ def test_a_call_naming_a_closed_or_foreign_case_opens_a_new_one(
     assert later.json()["case"] not in (closed, foreign)
 
 
+@pytest.mark.parametrize("number", ["CW-000999", "CW-999999999999999999"])
+def test_a_call_naming_a_case_that_does_not_exist_opens_a_new_one(
+    alice_phone: Persona, bob: Persona, number: str
+) -> None:
+    response = call(bob, case=number)
+    assert response.status_code == 201, response.content
+    assert response.json()["case"] not in (None, number)
+
+
 def test_an_unknown_caller_to_an_unknown_number_is_held_with_the_reason(bob: Persona) -> None:
     response = call(bob, **{"from": "+4420790000"})
     assert response.status_code == 201
