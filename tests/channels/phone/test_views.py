@@ -46,6 +46,7 @@ def test_a_manager_sees_the_billable_calls_waiting_with_why(billable: PhoneCall,
     assert f'id="call-{billable.pk}"' in text
     assert billable.case.number in text
     assert "P1 only" in text
+    assert 'aria-current="page">Billable calls</a>' in text  # in the console's menu
 
 
 @pytest.mark.rule("R47")
@@ -95,6 +96,7 @@ def test_reviewing_a_call_that_does_not_exist_is_a_404(manager: Client, packs: N
 def test_other_staff_get_a_404(billable: PhoneCall, role: str) -> None:
     client = signed_in(user_create(username="s", email="s@support.test", role=role))
     assert client.get(URL).status_code == 404
+    assert b"Billable calls" not in client.get(reverse("console:queue")).content
     post = client.post(URL, {"call": billable.pk, "decision": "waived", "reason": "x"})
     assert post.status_code == 404
     assert PhoneCall.objects.get(pk=billable.pk).review == BillableReview.PENDING
