@@ -175,3 +175,12 @@ def test_only_a_staff_token_may_post_calls(alice_phone: Persona) -> None:
     assert call(alice_phone).status_code == 403
     assert Client().post(URL, "{}", content_type="application/json").status_code == 401
     assert not RawInbound.objects.exists()
+
+
+def test_the_endpoint_and_its_record_are_described_in_the_openapi_document() -> None:
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    operation = paths[URL]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert {"from", "to", "started_at"} <= set(schema["required"])
+    assert {"ended_at", "recording_url", "case"} <= set(schema["properties"])
+    assert {"200", "201"} <= set(operation["responses"])
