@@ -8,6 +8,7 @@ from casework.accounts.views import home
 from casework.api.health import healthz
 from casework.api.v1 import api
 from casework.cases.urls import console_urlpatterns, portal_urlpatterns
+from casework.channels.phone.urls import console_urlpatterns as phone_console_urlpatterns
 from casework.channels.urls import console_urlpatterns as intake_console_urlpatterns
 from casework.policies.urls import console_urlpatterns as policy_console_urlpatterns
 from casework.policies.views import policy_index, policy_page
@@ -19,6 +20,7 @@ console = (
         *policy_console_urlpatterns,
         *report_console_urlpatterns,
         *intake_console_urlpatterns,
+        *phone_console_urlpatterns,
     ],
     "console",
 )

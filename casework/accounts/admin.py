@@ -85,7 +85,7 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
 
     list_display = ("name", "slug", "time_zone", "hosting_region", "case_visibility")
     list_filter = ("case_visibility", "hosting_region")
-    search_fields = ("name", "slug")
+    search_fields = ("name", "slug", "dedicated_phone")
     prepopulated_fields = {"slug": ("name",)}  # noqa: RUF012 - Django's documented form
     raw_id_fields = ("tam", "csm", "executive_sponsor")
     inlines = (SubscriptionInline, ServiceAccountInline, EmergencyContactInline)
@@ -130,9 +130,9 @@ class StaffProfileAdmin(admin.ModelAdmin[StaffProfile]):
 class ContactAdmin(admin.ModelAdmin[Contact]):
     """Customer contacts: their organisation and role in it (R27)."""
 
-    list_display = ("user", "organization", "role")
+    list_display = ("user", "organization", "role", "phone")
     list_filter = ("role",)
-    search_fields = ("user__username", "user__email", "organization__name")
+    search_fields = ("user__username", "user__email", "organization__name", "phone")
 
 
 @admin.register(EmergencyContact)

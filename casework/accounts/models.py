@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, time
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from casework.accounts.validators import validate_sla_overlay, validate_time_zone
+from casework.accounts.validators import (
+    phone_normalise,
+    validate_phone,
+    validate_sla_overlay,
+    validate_time_zone,
+)
 
 
 class CaseVisibility(models.TextChoices):
@@ -48,6 +54,11 @@ class Organization(models.Model):
     case_visibility = models.CharField(
         max_length=16, choices=CaseVisibility.choices, default=CaseVisibility.ACCOUNT
     )
+    dedicated_phone = models.CharField(
+        max_length=32, blank=True, validators=[validate_phone], db_index=True,
+        help_text="R32: the White Glove number reserved for this customer (E.164, +…); a "
+        "call to it is theirs whoever calls.",
+    )  # fmt: skip
     # The account team: the people SLA warnings and breaches name as ``tam``, ``csm``,
     # ``account_team`` and ``executive_sponsor`` (R35, R57, R58); none by default.
     tam = models.ForeignKey(
@@ -75,6 +86,11 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Store the dedicated number normalised (E.164), so that dialled numbers match it."""
+        self.dedicated_phone = phone_normalise(self.dedicated_phone) or self.dedicated_phone
+        super().save(*args, **kwargs)
 
 
 class Subscription(models.Model):
@@ -261,6 +277,10 @@ class Contact(models.Model):
         Organization, on_delete=models.PROTECT, related_name="contacts"
     )
     role = models.CharField(max_length=16, choices=ContactRole.choices, default=ContactRole.USER)
+    phone = models.CharField(
+        max_length=32, blank=True, validators=[validate_phone], db_index=True,
+        help_text="E.164 (+…): calls from this number are this contact's (R43).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ("organization", "user__username")
@@ -272,6 +292,11 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.organization}, {self.role})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Store the phone number normalised (E.164), so that caller ids match it."""
+        self.phone = phone_normalise(self.phone) or self.phone
+        super().save(*args, **kwargs)
 
 
 class EmergencyContact(models.Model):

@@ -41,7 +41,7 @@ from casework.accounts.models import (
     token_digest,
 )
 from casework.accounts.selectors import token_find, user_has_role
-from casework.accounts.validators import sla_overlay_problem
+from casework.accounts.validators import phone_normalise, sla_overlay_problem
 from casework.api.errors import FieldError
 from casework.policies.models import PolicyVersion
 from casework.policies.selectors import StoredPolicy, policy_get, policy_ids
@@ -292,6 +292,7 @@ def user_create(
     tier: str | None = None,
     contact_role: str = ContactRole.USER,
     password: str | None = None,
+    phone: str = "",
 ) -> User:
     """Create a login with its role: a contact of ``organization``, or staff.
 
@@ -301,9 +302,15 @@ def user_create(
     ``admin`` is a superuser. Engineers and leads start at tier L1 unless ``tier`` says
     otherwise. Without a ``password`` the login cannot sign in with one (tokens only).
     Raises ``FieldError`` on ``role``, ``organization``, ``tier``, ``contact_role``,
-    ``username`` (malformed or taken) or ``email``.
+    ``username`` (malformed or taken), ``email`` or ``phone`` (a contact's caller id,
+    E.164 once normalised, matched by phone intake, R43).
     """
     _check_user_role(role=role, organization=organization, tier=tier, contact_role=contact_role)
+    number = phone_normalise(phone) if phone else ""
+    if number is None:
+        raise FieldError("phone", f"{phone!r} is not an international (E.164) number such as +1…")
+    if number and organization is None:
+        raise FieldError("phone", "only contacts have a caller id")
     user = User(
         username=username,
         email=email.strip(),
@@ -319,7 +326,9 @@ def user_create(
         raise FieldError("email", "an email address is required")
     user.save()
     if organization is not None:  # a contact: _check_user_role allows no other case
-        Contact.objects.create(user=user, organization=organization, role=contact_role)
+        Contact.objects.create(
+            user=user, organization=organization, role=contact_role, phone=number
+        )
     else:
         if tier is None and role in TIERED_ROLES:
             tier = Tier.L1

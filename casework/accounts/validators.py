@@ -59,3 +59,30 @@ def validate_sla_overlay(value: Any) -> None:
     if problem is not None:
         path, message = problem
         raise ValidationError(f"{path}: {message}", code="invalid_sla_overlay")
+
+
+_PHONE_PUNCTUATION = str.maketrans("", "", " -.()/\u00a0")
+
+
+def phone_normalise(value: str) -> str | None:
+    """``value`` as an E.164 number (``+`` then 7 to 15 digits, no leading zero), with the
+    usual punctuation removed and an international ``00`` prefix read as ``+``; None when it
+    is not one (a national number needs its country code)."""
+    number = value.strip().translate(_PHONE_PUNCTUATION)
+    if number.startswith("00"):
+        number = "+" + number[2:]
+    digits = number[1:]
+    if not number.startswith("+") or not digits.isascii() or not digits.isdigit():
+        return None
+    if not 7 <= len(digits) <= 15 or digits.startswith("0"):
+        return None
+    return number
+
+
+def validate_phone(value: str) -> None:
+    """Refuse a phone number that is not E.164 once normalised (see ``phone_normalise``)."""
+    if value and phone_normalise(value) is None:
+        raise ValidationError(
+            f"{value!r} is not an international (E.164) number: + and the country code, "
+            "then the number"
+        )

@@ -8,6 +8,7 @@ from casework.api.errors import CaseworkAPI
 from casework.cases.api import router as cases_router
 from casework.channels.alertmanager.api import router as alertmanager_router
 from casework.channels.api import router as intake_router
+from casework.channels.phone.api import router as phone_router
 from casework.policies.api import router as policies_router
 
 api = CaseworkAPI(
@@ -23,3 +24,4 @@ api.add_router("/", policies_router)
 api.add_router("/", cases_router)
 api.add_router("/", intake_router)
 api.add_router("/", alertmanager_router)
+api.add_router("/", phone_router)

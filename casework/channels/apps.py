@@ -14,4 +14,5 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         """Register every installed channel (each module calls ``channel_register``)."""
         import casework.channels.alertmanager
-        import casework.channels.email  # noqa: F401
+        import casework.channels.email
+        import casework.channels.phone.channel  # noqa: F401

@@ -55,3 +55,55 @@ class RawInbound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.received_at.isoformat()} {self.status}"
+
+
+class CallDirection(models.TextChoices):
+    """Who started a phone call: the customer (inbound) or support (outbound, R48)."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class BillableReview(models.TextChoices):
+    """A billable call's review by a manager (R47, G16): never billed automatically."""
+
+    NONE = "", "not billable"
+    PENDING = "pending"
+    APPROVED = "approved", "approved: charge"
+    WAIVED = "waived", "waived: no charge"
+
+
+class PhoneCall(models.Model):
+    """One phone call about a case, as it counts against the plan (R46–R48).
+
+    ``billable`` calls (a customer's call outside the priorities the plan's phone channel
+    includes, when the plan says ``other_calls: billable``, R47) wait for a manager, who
+    approves or waives each with a reason; support's own calls never count (R48)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="phone_calls")
+    raw = models.OneToOneField(
+        RawInbound, null=True, blank=True, on_delete=models.PROTECT, related_name="phone_call"
+    )
+    direction = models.CharField(max_length=8, choices=CallDirection.choices)
+    caller = models.CharField(max_length=16, blank=True)
+    dialled = models.CharField(max_length=16, blank=True)
+    started_at = models.DateTimeField()
+    plan = models.CharField(max_length=64)
+    priority = models.CharField(max_length=16)
+    billable = models.BooleanField(default=False)
+    billable_reason = models.TextField(blank=True)
+    review = models.CharField(
+        max_length=8, choices=BillableReview.choices, default=BillableReview.NONE, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        indexes = (models.Index(fields=("review", "started_at"), name="intake_call_review"),)
+
+    def __str__(self) -> str:
+        return f"{self.direction} call {self.started_at.isoformat()} ({self.case_id})"

@@ -89,3 +89,14 @@ def test_the_subscription_form_checks_plan_and_overlay_against_the_policy(
     form = SubscriptionForm(data={**data, "plan_id": "standard"})
     assert not form.is_valid()
     assert "P9" in str(form.errors)
+
+
+@pytest.mark.rule("R32")
+def test_an_organizations_dedicated_number_and_a_contacts_phone_are_set_in_the_admin(
+    admin_client: Client, acme: Organization
+) -> None:
+    page = admin_client.get(f"/admin/accounts/organization/{acme.pk}/change/")
+    assert b'name="dedicated_phone"' in page.content
+    contact = user_create(username="dee", email="d@acme.test", role="contact", organization=acme)
+    page = admin_client.get(f"/admin/accounts/contact/{contact.contact.pk}/change/")
+    assert b'name="phone"' in page.content

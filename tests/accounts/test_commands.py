@@ -18,7 +18,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from casework.accounts.models import ApiToken, Organization
+from casework.accounts.models import ApiToken, Contact, Organization
 from casework.accounts.services import token_authenticate
 from casework.policies.services import LoadResult
 from tests.policies.conftest import PACKS
@@ -33,6 +33,8 @@ class Cli:
     def __init__(self, var_dir: Path) -> None:
         self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         self.env["CASEWORK_VAR_DIR"] = str(var_dir)
+        # This checkout's code, not whichever one the console script was installed from.
+        self.env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
 
     def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # noqa: S603 - the project's own console script
@@ -118,6 +120,13 @@ def test_user_create_makes_contacts_and_staff(cli: Cli) -> None:
     assert tiered.returncode == 0, tiered.stderr
 
 
+@pytest.mark.rule("R43")
+def test_user_create_gives_a_contact_a_caller_id_stored_normalised(acme: Organization) -> None:
+    args = ["--email", "h@acme.test", "--role", "contact", "--org", acme.name, "--phone"]
+    call_command("user", "create", "hank", *args, "+1 555 010-2000", stdout=io.StringIO())
+    assert Contact.objects.get(user__username="hank").phone == "+15550102000"
+
+
 def test_user_create_reads_the_password_from_stdin(cli: Cli) -> None:
     done = cli("user", "create", "erin", "--email", "e@cw.test", "--role", "manager",
                "--password-stdin", stdin="s3cret pass\n")  # fmt: skip
@@ -135,6 +144,8 @@ def test_user_create_reads_the_password_from_stdin(cli: Cli) -> None:
         (["--role", "contact", "--org", "Acme", "--tier", "L1"], None, ["--tier", "only staff"]),
         (["--role", "contact", "--org", "Acme", "--contact-role", "x"], None, ["--contact-role"]),
         (["--role", "engineer", "--password-stdin"], "", ["--password-stdin", "no password"]),
+        (["--role", "contact", "--org", "Acme", "--phone", "555-0102"], None, ["--phone", "E.164"]),
+        (["--role", "engineer", "--phone", "+15550102000"], None, ["--phone", "only contacts"]),
     ],
     ids=[
         "contact-without-org",
@@ -145,6 +156,8 @@ def test_user_create_reads_the_password_from_stdin(cli: Cli) -> None:
         "contact-with-tier",
         "unknown-contact-role",
         "empty-password",
+        "national-phone",
+        "staff-with-phone",
     ],
 )
 def test_user_create_errors_are_one_line_and_exit_1(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from casework.accounts.models import (
@@ -80,3 +81,16 @@ def test_models_read_well_in_the_admin(acme: Organization) -> None:
     assert str(subscription) == "Acme Corp: liveops / standard"
     engineer = user_create(username="sam", email="sam@casework.test", role="engineer")
     assert str(engineer.staff_profile) == "sam (engineer L1)"
+
+
+@pytest.mark.rule("R32")
+def test_a_dedicated_number_is_validated_and_stored_normalised(acme: Organization) -> None:
+    acme.dedicated_phone = "0044 20 7946 0958"
+    acme.full_clean()
+    acme.save()
+    acme.refresh_from_db()
+    assert acme.dedicated_phone == "+442079460958"
+    acme.dedicated_phone = "020 7946 0958"  # national: which country?
+    with pytest.raises(ValidationError) as raised:
+        acme.full_clean()
+    assert "E.164" in raised.value.message_dict["dedicated_phone"][0]

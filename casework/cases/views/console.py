@@ -36,7 +36,6 @@ from casework.cases.services import (
     case_assign,
     case_elevate,
     case_message_add,
-    case_phone_call_log,
     case_reclassify,
     case_transition,
 )
@@ -56,6 +55,7 @@ from casework.cases.views.console_forms import (
     default_queue,
 )
 from casework.cases.views.console_history import history_lines
+from casework.channels.phone.services import phone_call_log
 from casework.lib.downloads import attachment_download_for_user
 from casework.lib.web import HtmxHttpRequest, request_user, staff_required
 
@@ -315,9 +315,9 @@ def case_call(request: HtmxHttpRequest, case_id: int) -> HttpResponse:
     """Log a phone call (R43); resolved on the call closes the case with the recap (R44)."""
 
     def perform(case: Case, data: dict[str, Any]) -> str:
-        case_phone_call_log(
+        phone_call_log(
             case=case, author=request_user(request), body=data["body"], at=timezone.now(),
-            resolved_on_call=data["resolved_on_call"],
+            resolved_on_call=data["resolved_on_call"], direction=data["direction"] or "inbound",
         )  # fmt: skip
         if data["resolved_on_call"]:
             return "Call logged; the case is resolved and closed with the recap (R44)."

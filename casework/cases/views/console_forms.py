@@ -230,6 +230,10 @@ class CallForm(CaseForm):
     resolved_on_call = forms.BooleanField(
         label="Resolved on the call (the customer confirmed)", required=False
     )
+    direction = forms.ChoiceField(  # R48: support's own calls never count against a plan
+        choices=[("inbound", "The customer called"), ("outbound", "Support called")],
+        required=False, initial="inbound",
+    )  # fmt: skip
 
     def clean(self) -> dict[str, Any] | None:
         """R44: a case closed on the call keeps a recap of the solution given."""

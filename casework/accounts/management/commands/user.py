@@ -1,4 +1,4 @@
-"""`casework user create USERNAME --email E --role ROLE [--org NAME] [--tier T]`."""
+"""`casework user create USERNAME --email E --role ROLE [--org NAME] [--tier T] [--phone P]`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ LABELS = {
     "organization": "--org",
     "tier": "--tier",
     "contact_role": "--contact-role",
+    "phone": "--phone",
 }
 
 
@@ -46,6 +47,9 @@ class Command(BaseCommand):
             help=f"a contact's role in the organisation: {', '.join(ContactRole.values)}",
         )
         create.add_argument(
+            "--phone", default="", metavar="E164", help="a contact's caller id, e.g. +15551234"
+        )
+        create.add_argument(
             "--password-stdin",
             action="store_true",
             help="read the password from the first line of standard input "
@@ -65,6 +69,7 @@ class Command(BaseCommand):
                 tier=options["tier"],
                 contact_role=options["contact_role"],
                 password=password,
+                phone=options["phone"],
             )
         except FieldError as error:
             fail(error, LABELS)
