@@ -442,3 +442,20 @@ def test_any_text_either_loads_or_raises_policy_error_with_file_line_messages(te
             assert issue.line >= 1
             assert issue.message
             assert str(issue).startswith(f"fuzz.yaml:{issue.line}: ")
+
+
+@pytest.mark.rule("R5")
+def test_a_monitoring_mapping_to_an_unknown_priority_is_reported_at_its_line() -> None:
+    text = minimal_with(
+        "rules:\n  default_priority: P3\n",
+        "rules:\n  default_priority: P3\n"
+        "  monitoring:\n    priorities: { critical: P1, major: P7 }\n",
+    )
+    with pytest.raises(PolicyError) as raised:
+        load_policy_text(text, filename="monitoring.yaml")
+    assert [str(issue) for issue in raised.value.issues] == [
+        "monitoring.yaml:70: rules.monitoring.priorities.major: unknown priority 'P7'; "
+        "expected one of: P1, P2, P3, P4"
+    ]
+    mapped = load_policy_text(text.replace("P7", "P2"), filename="monitoring.yaml")
+    assert mapped.rules.monitoring.priorities == {"critical": "P1", "major": "P2"}
