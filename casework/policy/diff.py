@@ -19,6 +19,7 @@ from typing import Literal
 from casework.policy.durations import Span
 from casework.policy.render import calendar_words
 from casework.policy.schema import (
+    METRICS,
     ElevationTarget,
     PeriodicTarget,
     Plan,
@@ -29,16 +30,6 @@ from casework.policy.schema import (
 
 ChangeKind = Literal["changed", "added", "removed"]
 
-# Metrics in the order a case meets them; the RCA documents are two metrics of their own.
-DIFF_METRICS = (
-    "time_to_open",
-    "first_response",
-    "periodic_update",
-    "elevation",
-    "resolution",
-    "rca_preliminary",
-    "rca_final",
-)
 # Parts of a policy other than plans, priorities and calendars, reported as "also changed".
 _SECTIONS = (
     "name",
@@ -71,7 +62,7 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class TargetChange(Change):
-    """A target of ``plan`` for ``priority`` and ``metric`` (one of ``DIFF_METRICS``)."""
+    """A target of ``plan`` for ``priority`` and ``metric`` (one of ``METRICS``)."""
 
     plan: str
     priority: str
@@ -157,7 +148,7 @@ def _plan_targets(old: Plan, new: Plan) -> Iterator[tuple[str, str, str | None, 
     for priority in priorities:
         old_row = old.targets.get(priority, empty)
         new_row = new.targets.get(priority, empty)
-        for metric in DIFF_METRICS:
+        for metric in METRICS:
             yield priority, metric, target_words(metric, old_row), target_words(metric, new_row)
 
 

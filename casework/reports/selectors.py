@@ -16,7 +16,7 @@ from casework.cases.models import Case, Clock, Status
 from casework.lib.clockview import METRIC_NAMES
 from casework.policies.models import PolicyVersion
 from casework.policies.selectors import policy_list_current
-from casework.policy.diff import DIFF_METRICS
+from casework.policy.schema import METRICS
 
 # A case counts as open until it is resolved or closed.
 FINISHED = (Status.RESOLVED.value, Status.CLOSED.value)
@@ -141,7 +141,7 @@ def board_at_risk(*, at: datetime) -> Board:
     ``BOARD_ROWS`` clocks, each clock loaded with its case, organisation and assignee."""
     at_risk, breached = _clocks(_at_risk(at)), _clocks(_breached(at))
     risk_counts, breach_counts = _counts(_at_risk(at)), _counts(_breached(at))
-    metrics = [m for m in DIFF_METRICS if risk_counts[m] or breach_counts[m]]
+    metrics: list[str] = [m for m in METRICS if risk_counts[m] or breach_counts[m]]
     metrics += sorted((set(risk_counts) | set(breach_counts)) - set(metrics))
     groups = [
         BoardGroup(

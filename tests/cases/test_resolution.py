@@ -100,10 +100,8 @@ def test_a_reply_after_30_days_opens_a_new_case_linked_both_ways(
     assert [e["data"]["number"] for e in new_link] == [case["number"]]
 
 
-@pytest.mark.rule("R14", "G25")
-def test_a_case_closed_as_solution_not_implemented_is_not_reopened_by_a_reply(
-    bob: Persona, acme: Any
-) -> None:
+def initech_case() -> tuple[Persona, dict[str, Any]]:
+    """Carol of Initech (LivePerson Standard, which has R14's exclusion) and her sev3 case."""
     initech = organization_create(
         name="Initech", policy_id="liveperson", plan_id="standard", effective_from=SINCE
     )
@@ -113,7 +111,14 @@ def test_a_case_closed_as_solution_not_implemented_is_not_reopened_by_a_reply(
             contact_role=ContactRole.ADMINISTRATOR,
         )
     )  # fmt: skip
-    case = open_case(carol, priority="sev3", channel="email")
+    return carol, open_case(carol, priority="sev3", channel="email")
+
+
+@pytest.mark.rule("R14", "G25")
+def test_a_case_closed_as_solution_not_implemented_is_not_reopened_by_a_reply(
+    bob: Persona, acme: Any
+) -> None:
+    carol, case = initech_case()
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         closed = post(
             bob, f"/cases/{case['id']}/transition",
@@ -207,16 +212,7 @@ def test_a_call_needs_staff_a_recap_and_is_public(alice: Persona, bob: Persona) 
 def test_a_case_closed_as_solution_not_implemented_is_not_reopened_on_request(
     bob: Persona, acme: Any
 ) -> None:
-    initech = organization_create(
-        name="Initech", policy_id="liveperson", plan_id="standard", effective_from=SINCE
-    )
-    carol = persona(
-        user_create(
-            username="carol", email="carol@initech.test", role="contact", organization=initech,
-            contact_role=ContactRole.ADMINISTRATOR,
-        )
-    )  # fmt: skip
-    case = open_case(carol, priority="sev3", channel="email")
+    carol, case = initech_case()
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         post(
             bob, f"/cases/{case['id']}/transition",
