@@ -327,6 +327,24 @@ if CASEWORK_EMAIL_UNKNOWN_SENDER != "hold":
 # webhook_config http_config.authorization.credentials); unset, the endpoint answers 503.
 CASEWORK_ALERTMANAGER_TOKEN = env_secret("CASEWORK_ALERTMANAGER_TOKEN") or ""
 
+# -- chat (R1) -----------------------------------------------------------------------------------
+# Websockets go through Django Channels' channel layer: in memory for the embedded default (one
+# web process), Redis when several web processes serve casework (every one must name the same
+# server, e.g. redis://127.0.0.1:6379/0).
+CASEWORK_REDIS_URL = env_secret("CASEWORK_REDIS_URL") or ""
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CASEWORK_REDIS_URL], "prefix": "casework"},
+        }
+        if CASEWORK_REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+CASEWORK_CHAT_MAX_CHARS = env_int("CASEWORK_CHAT_MAX_CHARS", 4000)
+CASEWORK_CHAT_RATE_LIMIT = env_int("CASEWORK_CHAT_RATE_LIMIT", 30)  # messages a minute a person
+
 # -- time and language -------------------------------------------------------------------------
 # Stored and computed in UTC; each policy calendar carries its own IANA zone.
 

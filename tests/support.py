@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import socket
+import threading
+import time
 from typing import NoReturn
 
 import pytest
@@ -69,3 +71,41 @@ def assert_console_only(url: str, *, contact: User) -> None:
     response = Client().get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+class AsgiServer:
+    """casework's ASGI application (``casework/asgi.py``: HTTP and websockets) served by a
+    real uvicorn on a free loopback port, on a thread of this process, so it shares the
+    test database. Use as a context manager; ``url`` and ``ws_url`` are its addresses::
+
+        with AsgiServer() as server:
+            requests.get(f"{server.url}/healthz")
+    """
+
+    def __init__(self) -> None:
+        import uvicorn
+
+        from casework.asgi import application
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            application, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning",
+            ws="websockets-sansio",
+        )  # fmt: skip
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="asgi-server", daemon=True)
+
+    def __enter__(self) -> AsgiServer:
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=20)

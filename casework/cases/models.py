@@ -187,6 +187,7 @@ class Message(models.Model):
         REPLY = "reply"
         NOTE = "note"
         PHONE = "phone_call", "phone call"
+        CHAT = "chat"  # written in a chat conversation that is (or joined) this case
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
     author = models.ForeignKey(

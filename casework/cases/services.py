@@ -242,7 +242,7 @@ def case_message_add(
     )
     data: dict[str, object] = {
         "message": message.pk,
-        "via": "phone_call" if kind == Message.Kind.PHONE else "reply",
+        "via": _VIA.get(kind, "reply"),
         "public": public,
         "from_support": from_support,
         "eta": eta.isoformat() if eta else None,
@@ -273,6 +273,9 @@ def case_message_add(
 
 
 _FINISHED = frozenset({Status.RESOLVED, Status.CLOSED})
+
+# What kind of response a message of each kind is, for the policy's `responses` list (G4).
+_VIA: dict[str, str] = {Message.Kind.PHONE: "phone_call", Message.Kind.CHAT: "chat"}
 
 
 def _finished_at(case: Case) -> datetime:

@@ -14,5 +14,6 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         """Register every installed channel (each module calls ``channel_register``)."""
         import casework.channels.alertmanager
+        import casework.channels.chat
         import casework.channels.email
         import casework.channels.phone.channel  # noqa: F401

@@ -107,3 +107,67 @@ class PhoneCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} call {self.started_at.isoformat()} ({self.case_id})"
+
+
+class ConversationStatus(models.TextChoices):
+    """Where a chat conversation stands."""
+
+    WAITING = "waiting"  # the customer wrote; no one from support has answered yet
+    ACTIVE = "active"  # an engineer has joined it
+    ENDED = "ended"  # the customer or the engineer ended it
+
+
+class Conversation(models.Model):
+    """A live chat (or asynchronous messaging) conversation between a contact and support
+    (R1). Its messages are kept as they are written; it becomes a case, or joins one, with
+    its transcript (``casework.channels.chat.services.conversation_case_make``), after which
+    every message is also on the case (support's count as ``chat`` responses, R65)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="conversations"
+    )
+    contact = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=16, default="chat")  # chat | messaging
+    status = models.CharField(
+        max_length=8, choices=ConversationStatus.choices, default=ConversationStatus.WAITING
+    )
+    agent = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    last_message_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-last_message_at", "-id")
+        indexes = (models.Index(fields=("status", "last_message_at"), name="intake_conv_status"),)
+
+    def __str__(self) -> str:
+        return f"chat {self.pk} ({self.status})"
+
+
+class ChatMessage(models.Model):
+    """One message of a conversation; ``author`` None is casework itself ("this conversation
+    is now case CW-000042"). ``case_message`` is its copy on the case, once there is one."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.PROTECT, related_name="messages"
+    )
+    author = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_support = models.BooleanField(default=False)
+    body = models.TextField()
+    at = models.DateTimeField()
+    case_message = models.ForeignKey(
+        "cases.Message", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"chat message {self.pk} of {self.conversation_id}"

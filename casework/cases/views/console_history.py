@@ -67,8 +67,8 @@ def _change(event: CaseEvent) -> list[str]:
     if event.kind == "assigned":
         return [f"{data.get('old_name') or 'nobody'} → {data.get('new_name')}"]
     if event.kind == "message":
-        if data.get("via") == "phone_call":
-            return ["phone call"]
+        if data.get("via") in ("phone_call", "chat"):
+            return [str(data["via"]).replace("_", " ")]
         return ["public reply" if data.get("public") else "internal note"]
     if "old" in data and "new" in data:
         return [f"{data['old']} → {data['new']}"]
