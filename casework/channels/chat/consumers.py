@@ -127,10 +127,12 @@ class PortalChatConsumer(_ChatConsumer):
     async def on_message(self, content: dict[str, Any]) -> None:
         """Post the contact's message, starting a conversation if none is open."""
         body = _text(content, "body")
-        conversation = await database_sync_to_async(_post_as_contact)(self.user, body)
+        conversation = await database_sync_to_async(_start)(self.user)
         if self.conversation is None or self.conversation.pk != conversation.pk:
             self.conversation = conversation
-            await self._join(conversation_group(conversation.pk))
+        # joined before posting, so that the widget hears its own message back
+        await self._join(conversation_group(conversation.pk))
+        await database_sync_to_async(_post)(conversation, self.user, body)
 
     async def on_end(self, content: dict[str, Any]) -> None:
         """End the contact's conversation."""
@@ -234,11 +236,8 @@ def _case_of(conversation: Conversation | None) -> dict[str, Any] | None:
     return {"number": case.number, "id": case.pk} if case is not None else None
 
 
-def _post_as_contact(user: User, body: str) -> Conversation:
-    at = timezone.now()
-    conversation = services.conversation_start(contact=user, at=at)
-    services.chat_message_post(conversation=conversation, author=user, body=body, at=at)
-    return conversation
+def _start(user: User) -> Conversation:
+    return services.conversation_start(contact=user, at=timezone.now())
 
 
 def _post(conversation: Conversation, user: User, body: str) -> None:

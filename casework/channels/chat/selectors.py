@@ -79,7 +79,7 @@ def conversation_summary(conversation: Conversation) -> dict[str, Any]:
     """One conversation as the console's list shows it."""
     case = conversation.case
     return {
-        "id": conversation.pk, "status": conversation.status,
+        "id": conversation.pk, "status": str(conversation.status),
         "channel": conversation.channel,
         "organization": conversation.organization.name,
         "contact": _name(conversation.contact),

@@ -181,10 +181,10 @@ def conversation_case_make(
         raise CaseInputError("priority" if "priority" in raw.reason else "case", raw.reason)
     conversation.case = raw.case
     conversation.save(update_fields=["case"])
-    joined = "joined" if case is not None else "is now"
-    _system_post(conversation, f"This conversation {joined} case {raw.case.number}.", at)
     _publish_on_commit(conversation, {"type": "case", "case": raw.case.number,
                                       "case_id": raw.case.pk})  # fmt: skip
+    joined = "joined" if case is not None else "is now"
+    _system_post(conversation, f"This conversation {joined} case {raw.case.number}.", at)
     return raw.case
 
 
