@@ -169,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "casework.lib.web.page",
+                "casework.channels.chat.context.widget",
             ],
         },
     },

@@ -9,6 +9,7 @@ from django.urls import URLPattern, path
 
 from casework.accounts import views_portal
 from casework.cases.views import console, portal
+from casework.channels.chat import views as chat_views
 
 console_urlpatterns: list[URLPattern] = [
     path("", console.queue, name="queue"),
@@ -34,4 +35,6 @@ portal_urlpatterns: list[URLPattern] = [
     path("cases/<int:case_id>/status/", portal.case_status, name="case-status"),
     path("attachments/<int:attachment_id>/", portal.attachment_download, name="attachment"),
     path("plan/", views_portal.plan, name="plan"),
+    path("chat/", chat_views.portal_chat, name="chat"),
+    path("chat/end/", chat_views.portal_chat_end, name="chat-end"),
 ]

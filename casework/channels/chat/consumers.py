@@ -21,10 +21,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from casework.cases.errors import CaseInputError, CaseRefusedError
-from casework.cases.models import Case
 from casework.channels.chat import services
 from casework.channels.chat.realtime import CONSOLE_GROUP, conversation_group, loop_remember
 from casework.channels.chat.selectors import (
+    case_to_join,
     chat_channel_of,
     conversation_get,
     conversation_list,
@@ -252,15 +252,9 @@ def _make_case(
     conversation: Conversation, user: User, subject: str, priority: str | None,
     environment: str, number: str,
 ) -> None:  # fmt: skip
-    case = None
-    if number:
-        case_id = Case.id_from_number(number)
-        case = Case.objects.filter(pk=case_id).first() if case_id is not None else None
-        if case is None:
-            raise CaseInputError("case", f"no case {number}")
     services.conversation_case_make(
         conversation=conversation, actor=user, at=timezone.now(), subject=subject,
-        priority=priority, environment=environment, case=case,
+        priority=priority, environment=environment, case=case_to_join(number),
     )  # fmt: skip
 
 

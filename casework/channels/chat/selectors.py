@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 
 from casework.accounts.models import Organization
 from casework.accounts.selectors import subscription_terms
+from casework.cases.errors import CaseInputError
+from casework.cases.models import Case
 from casework.channels.models import ChatMessage, Conversation, ConversationStatus
 
 # The plan channels a conversation can use, the live one first (R1).
@@ -94,3 +96,31 @@ def conversation_summary(conversation: Conversation) -> dict[str, Any]:
 def transcript_view(conversation: Conversation) -> list[dict[str, Any]]:
     """Every message of the conversation, oldest first."""
     return [message_view(m) for m in conversation.messages.select_related("author")]
+
+
+def case_to_join(number: str) -> Case | None:
+    """The case a conversation is to join, by its number (``CW-000042``); None for "" (make
+    a new one). An unknown number is refused on the ``case`` field; whether the case is the
+    conversation's organisation's is the service's to check."""
+    number = number.strip()
+    if not number:
+        return None
+    case_id = Case.id_from_number(number)
+    case = Case.objects.filter(pk=case_id).first() if case_id is not None else None
+    if case is None:
+        raise CaseInputError("case", f"no case {number}")
+    return case
+
+
+def chat_widget_context(contact: User, *, at: datetime) -> dict[str, Any] | None:
+    """What the portal's chat widget shows a contact: the channel their plan includes, their
+    open conversation and its transcript; None when the plan includes no chat (R1)."""
+    channel = chat_channel_of(contact.contact.organization, at=at)
+    if channel is None:
+        return None
+    conversation = conversation_open_of(contact)
+    return {
+        "channel": channel,
+        "conversation": conversation,
+        "messages": transcript_view(conversation) if conversation is not None else [],
+    }
