@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -109,3 +116,85 @@ class AsgiServer:
     def __exit__(self, *exc: object) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=20)
+
+
+CASEWORK = Path(sys.executable).parent / "casework"
+
+
+def wait_for_health(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait (up to 90 s) until a ``casework`` web process at ``base`` answers /healthz."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"casework exited early:\n{log.read_text()}"
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise AssertionError(f"casework never became healthy:\n{log.read_text()}")
+
+
+def http_sign_in(
+    base: str, username: str, password: str, *, form: str = "/accounts/login/"
+) -> tuple[str, str]:
+    """Sign in through a login form of a running casework (the site's, or the admin's):
+    the path it lands on, and the session cookie (``sessionid=…``) for other clients."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base}{form}", timeout=10) as page:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+    assert token
+    fields = {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
+    if form == "/admin/login/":
+        fields["next"] = "/admin/"
+    data = urllib.parse.urlencode(fields).encode()
+    with opener.open(f"{base}{form}", data=data, timeout=10) as landed:
+        landed_on: str = urllib.parse.urlsplit(landed.geturl()).path
+    session = next((c.value for c in jar if c.name == "sessionid"), "")
+    return landed_on, f"sessionid={session}" if session else ""
+
+
+class RedisServer:
+    """Debian's ``redis-server`` on a free loopback port, in memory only (no dump, no AOF),
+    for the chat's channel layer across processes. Use as a context manager; ``url`` is
+    ``redis://127.0.0.1:PORT/0``. A missing binary skips (locally) or fails (CI)."""
+
+    def __init__(self, directory: Path) -> None:
+        import shutil
+
+        binary = shutil.which("redis-server")
+        if binary is None:
+            require_service("redis-server", "chat across web processes needs Debian's Redis")
+        self.binary = binary
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> RedisServer:
+        log = self.directory / "redis.log"
+        self.process = subprocess.Popen(  # noqa: S603 - Debian's binary, our arguments
+            [
+                str(self.binary), "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", str(self.directory),
+                "--protected-mode", "yes",
+            ],
+            stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"redis-server exited:\n{log.read_text()}"
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"redis-server did not answer:\n{log.read_text()}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.management.test_demo_command import wait_for_health
-from tests.support import free_port
+from tests.support import free_port, wait_for_health
 
 CASEWORK = str(Path(sys.executable).parent / "casework")
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,53 +2,19 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import os
 import re
 import signal
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.support import free_port
+from tests.support import CASEWORK, free_port, http_sign_in, wait_for_health
 
-CASEWORK = Path(sys.executable).parent / "casework"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for_health(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"demo exited early:\n{log.read_text()}"
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise AssertionError(f"demo never became healthy:\n{log.read_text()}")
-
-
-def sign_in(base: str, username: str, password: str, *, form: str = "/accounts/login/") -> str:
-    """Sign in through a login form (the site's, or the admin's); return the path it lands on."""
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-    )
-    with opener.open(f"{base}{form}", timeout=10) as page:
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
-    assert token
-    fields = {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
-    if form == "/admin/login/":
-        fields["next"] = "/admin/"
-    data = urllib.parse.urlencode(fields).encode()
-    with opener.open(f"{base}{form}", data=data, timeout=10) as landed:
-        landed_on: str = urllib.parse.urlsplit(landed.geturl()).path
-        return landed_on
 
 
 def test_demo_migrates_loads_the_packs_prints_logins_and_serves_the_app(tmp_path: Path) -> None:
@@ -66,11 +32,13 @@ def test_demo_migrates_loads_the_packs_prints_logins_and_serves_the_app(tmp_path
         printed = log.read_text()
         logins = dict(re.findall(r"^  (agent|manager|contact)\s+(\S+)\s", printed, re.MULTILINE))
         assert set(logins) == {"agent", "manager", "contact"}, printed
-        assert sign_in(base, "manager", logins["manager"], form="/admin/login/") == "/admin/"
+        assert (
+            http_sign_in(base, "manager", logins["manager"], form="/admin/login/")[0] == "/admin/"
+        )
         # The README's way in: each persona lands where it works.
-        assert sign_in(base, "agent", logins["agent"]) == "/console/"
-        assert sign_in(base, "manager", logins["manager"]) == "/console/"
-        assert sign_in(base, "contact", logins["contact"]) == "/portal/"
+        assert http_sign_in(base, "agent", logins["agent"])[0] == "/console/"
+        assert http_sign_in(base, "manager", logins["manager"])[0] == "/console/"
+        assert http_sign_in(base, "contact", logins["contact"])[0] == "/portal/"
 
         with urllib.request.urlopen(f"{base}/api/v1/policies", timeout=10) as response:  # noqa: S310 - loopback
             loaded = {policy["id"] for policy in json.load(response)}

@@ -3,6 +3,7 @@
 from typing import Any
 
 import uvicorn
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -22,6 +23,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         """Serve until interrupted."""
         self.check_migrations()
+        if options["workers"] > 1 and not settings.CASEWORK_REDIS_URL:
+            self.stderr.write(
+                "casework: warning: --workers > 1 without CASEWORK_REDIS_URL: a chat message "
+                "reaches only the websockets of the process it was written in (set "
+                "CASEWORK_REDIS_URL so that every process shares one channel layer)"
+            )
         self.stdout.write(f"casework: serving on http://{options['host']}:{options['port']}/")
         self.stdout.flush()
         uvicorn.run(
@@ -32,4 +39,8 @@ class Command(BaseCommand):
             # Django's ASGI handler does not implement the lifespan protocol.
             lifespan="off",
             log_level="info",
+            # Chat websockets (casework.channels.chat): the sans-I/O websockets protocol, and
+            # frames big enough for the longest chat message once JSON-escaped, no bigger.
+            ws="websockets-sansio",
+            ws_max_size=16 * settings.CASEWORK_CHAT_MAX_CHARS + 4096,
         )
