@@ -108,7 +108,14 @@
         if (endForm) endForm.hidden = false;
         break;
       case "conversations":
-        if (list) list.replaceChildren(...frame.conversations.map(conversationItem));
+        if (!list) break;
+        if (frame.conversations.length) {
+          list.replaceChildren(...frame.conversations.map(conversationItem));
+        } else {
+          const empty = el("li", "meta", "No conversations yet.");
+          empty.dataset.chatEmpty = "";
+          list.replaceChildren(empty);
+        }
         break;
       case "conversation":
         listed(frame.conversation);
