@@ -51,9 +51,7 @@ def ida(initech: Organization) -> User:
 
 @pytest.fixture
 def bob(initech: Organization) -> User:
-    user = user_create(
-        username="bob", email="bob@support.test", role="engineer", password=PASSWORD
-    )
+    user = user_create(username="bob", email="bob@support.test", role="engineer", password=PASSWORD)
     user.first_name, user.last_name = "Bob", "Okafor"
     user.save()
     return user
