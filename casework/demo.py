@@ -33,11 +33,12 @@ _ORGANIZATIONS = (
     ("Acme Contact Centre", "liveops", "support-plus", "America/Los_Angeles"),
     ("Initech", "liveperson", "standard", "Europe/London"),
 )
-# username, persona, role, tier
+# username, persona, role, tier, the contact's organisation
 _PERSONAS = (
-    ("agent", "support engineer (Level 1)", "engineer", "L1"),
-    ("manager", "support manager", "manager", None),
-    ("contact", "customer contact at Acme Contact Centre", "contact", None),
+    ("agent", "support engineer (Level 1)", "engineer", "L1", None),
+    ("manager", "support manager", "manager", None, None),
+    ("contact", "customer contact at Acme Contact Centre", "contact", None, "Acme Contact Centre"),
+    ("initech", "customer contact at Initech (its plan has chat)", "contact", None, "Initech"),
 )
 # subject, environment, priority
 _CASES = (
@@ -45,8 +46,9 @@ _CASES = (
     ("Call recordings arrive hours late", "production", "P2"),
     ("How do I add a skill to a campaign?", "staging", None),
 )
-# Initech's cases (LivePerson's policy, no portal login): subject, environment, priority, hours
-# since opening. The older one has had no answer, so the queue shows a breached clock too.
+# Initech's cases (LivePerson's policy; its contact chats, R1): subject, environment,
+# priority, hours since opening. The older one has had no answer, so the queue shows a
+# breached clock too.
 _INITECH_CASES = (
     ("Chat widget does not load on the checkout page", "production", "sev2", 30),
     ("Reporting export misses yesterday's conversations", "production", "sev3", 1),
@@ -73,7 +75,7 @@ def _organizations() -> dict[str, Organization]:
     return found
 
 
-def _user(username: str, role: str, tier: str | None, acme: Organization | None) -> User:
+def _user(username: str, role: str, tier: str | None, organization: Organization | None) -> User:
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         return existing
@@ -81,7 +83,7 @@ def _user(username: str, role: str, tier: str | None, acme: Organization | None)
         username=username,
         email=f"{username}@demo.casework.test",
         role=role,
-        organization=acme if role == "contact" else None,
+        organization=organization,
         tier=tier,
         contact_role=ContactRole.ADMINISTRATOR,
     )
@@ -127,10 +129,11 @@ def demo_logins_create() -> list[DemoLogin]:
     acme = organizations.get("Acme Contact Centre")
     users = {}
     logins = []
-    for username, persona, role, tier in _PERSONAS:
-        if role == "contact" and acme is None:
-            continue  # no LiveOps pack loaded: no organisation for the contact
-        user = users[username] = _user(username, role, tier, acme)
+    for username, persona, role, tier, organization_name in _PERSONAS:
+        organization = organizations.get(organization_name) if organization_name else None
+        if role == "contact" and organization is None:
+            continue  # its policy pack is not loaded: no organisation for the contact
+        user = users[username] = _user(username, role, tier, organization)
         if username == "agent":
             user.staff_profile.time_zone = _AGENT_ZONE
             user.staff_profile.save(update_fields=["time_zone"])

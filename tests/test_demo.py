@@ -26,7 +26,7 @@ def packs() -> None:
 
 def test_demo_logins_are_made_for_an_agent_a_manager_and_a_contact(packs: None) -> None:
     logins = demo_logins_create()
-    assert [login.username for login in logins] == ["agent", "manager", "contact"]
+    assert [login.username for login in logins] == ["agent", "manager", "contact", "initech"]
     for login in logins:
         assert authenticate(username=login.username, password=login.password) is not None
     users = {user.username: user for user in get_user_model().objects.all()}
@@ -37,6 +37,9 @@ def test_demo_logins_are_made_for_an_agent_a_manager_and_a_contact(packs: None) 
     organization = user_organization(users["contact"])
     assert organization is not None
     assert organization.name == "Acme Contact Centre"
+    chatting = user_organization(users["initech"])
+    assert chatting is not None
+    assert chatting.name == "Initech"  # LivePerson Standard: chat in the portal (R1)
 
 
 def test_the_demo_opens_cases_with_running_clocks(packs: None) -> None:
@@ -61,7 +64,7 @@ def test_the_demo_opens_cases_with_running_clocks(packs: None) -> None:
 def test_running_the_demo_again_resets_the_passwords_without_duplicating(packs: None) -> None:
     first = demo_logins_create()
     second = demo_logins_create()
-    assert get_user_model().objects.count() == 3
+    assert get_user_model().objects.count() == 4
     assert Case.objects.count() == 5
     for old, new in zip(first, second, strict=True):
         assert old.password != new.password

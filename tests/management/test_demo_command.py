@@ -30,8 +30,9 @@ def test_demo_migrates_loads_the_packs_prints_logins_and_serves_the_app(tmp_path
     try:
         wait_for_health(base, process, log)
         printed = log.read_text()
-        logins = dict(re.findall(r"^  (agent|manager|contact)\s+(\S+)\s", printed, re.MULTILINE))
-        assert set(logins) == {"agent", "manager", "contact"}, printed
+        persona = r"^  (agent|manager|contact|initech)\s+(\S+)\s"
+        logins = dict(re.findall(persona, printed, re.MULTILINE))
+        assert set(logins) == {"agent", "manager", "contact", "initech"}, printed
         assert (
             http_sign_in(base, "manager", logins["manager"], form="/admin/login/")[0] == "/admin/"
         )
@@ -39,6 +40,7 @@ def test_demo_migrates_loads_the_packs_prints_logins_and_serves_the_app(tmp_path
         assert http_sign_in(base, "agent", logins["agent"])[0] == "/console/"
         assert http_sign_in(base, "manager", logins["manager"])[0] == "/console/"
         assert http_sign_in(base, "contact", logins["contact"])[0] == "/portal/"
+        assert http_sign_in(base, "initech", logins["initech"])[0] == "/portal/"
 
         with urllib.request.urlopen(f"{base}/api/v1/policies", timeout=10) as response:  # noqa: S310 - loopback
             loaded = {policy["id"] for policy in json.load(response)}

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             base = f"http://127.0.0.1:{options['port']}"
             self.stdout.write(
                 f"Sign in at {base}/accounts/login/ with a username and its password: "
-                f"staff land on the console ({base}/console/), the contact on the portal "
+                f"staff land on the console ({base}/console/), the contacts on the portal "
                 f"({base}/portal/). Administration: {base}/admin/"
             )
         # SPEC §2: one process serves HTTP and runs the worker (tasks and the SLA sweep).
