@@ -158,6 +158,10 @@
         say("Chat is not available to you here.");
         return;
       }
+      if (event.code === 4401) {
+        say("You are signed out: sign in again to chat.");
+        return;
+      }
       say("Reconnecting…");
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 15000);

@@ -13,10 +13,13 @@ number to join instead). To the browser: ``transcript``, ``message``, ``conversa
 from __future__ import annotations
 
 import asyncio
+from importlib import import_module
 from typing import Any, cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -37,6 +40,7 @@ from casework.lib.web import is_contact, is_staff_member
 
 # Closing codes (4000-4999 are the application's): the page says why and does not retry.
 CLOSE_FORBIDDEN = 4403
+CLOSE_SIGNED_OUT = 4401
 
 
 class _ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -66,7 +70,12 @@ class _ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "field": None, "message": error.reason})
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        """Hand a frame to ``on_<type>``; a malformed one is answered with an error."""
+        """Hand a frame to ``on_<type>``; a malformed one is answered with an error. Every
+        frame checks again that its sender is still signed in and active: signing out,
+        an expired session or a deactivated account closes the socket (4401)."""
+        if not await database_sync_to_async(_still_signed_in)(self.scope, self.user):
+            await self.close(code=CLOSE_SIGNED_OUT)
+            return
         kind = content.get("type") if isinstance(content, dict) else None
         handler = getattr(self, f"on_{kind}", None) if isinstance(kind, str) else None
         if handler is None:
@@ -216,6 +225,18 @@ def _signed_in(user: Any) -> User | None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return cast(User, getattr(user, "_wrapped", user))
+
+
+def _still_signed_in(scope: dict[str, Any], user: User) -> bool:
+    """The socket's session still exists, has not expired and names ``user``, who is
+    still active (the session is read afresh: the scope's copy is from the connect)."""
+    key = getattr(scope.get("session"), "session_key", None)
+    if not key:
+        return False
+    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key).load()
+    if str(data.get(SESSION_KEY, "")) != str(user.pk):
+        return False
+    return User.objects.filter(pk=user.pk, is_active=True).exists()
 
 
 def _contact_with_chat(scope_user: Any) -> User | None:

@@ -15,10 +15,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from casework.channels.chat.services import conversation_end
-from casework.channels.models import Conversation
+from casework.channels.models import ChatMessage, Conversation
 from tests.cases.conftest import Persona
 from tests.support import AsgiServer
 
@@ -238,3 +238,34 @@ def test_a_change_made_outside_the_sockets_reaches_them(
     assert json.loads(json.dumps(Conversation.objects.values("status").get())) == {
         "status": "ended"
     }
+
+
+def test_signing_out_closes_the_socket_at_its_next_frame(server: AsgiServer, ida: User) -> None:
+    """Every frame is authorised again (Zammad CVE-2026-102489: a websocket that outlived its
+    session): after signing out, or once the account is deactivated, the socket closes."""
+    client = Client()
+    client.force_login(ida)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+    async def scenario(then: Callable[[], None]) -> int | None:
+        widget = Socket(server, "/ws/chat/", cookie)
+        assert await widget.connect()
+        await widget.frame("transcript")
+        await asyncio.to_thread(then)
+        await widget.send({"type": "message", "body": "still there?"})
+        assert widget.ws is not None
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(widget.ws.recv(), timeout=2)
+        return widget.ws.close_code
+
+    assert asyncio.run(scenario(client.logout)) == 4401
+    assert not ChatMessage.objects.exists()
+
+    client.force_login(ida)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+    def deactivate() -> None:
+        User.objects.filter(pk=ida.pk).update(is_active=False)
+
+    assert asyncio.run(scenario(deactivate)) == 4401
+    assert not ChatMessage.objects.exists()
