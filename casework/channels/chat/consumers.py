@@ -13,6 +13,7 @@ number to join instead). To the browser: ``transcript``, ``message``, ``conversa
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from importlib import import_module
 from typing import Any, cast
 
@@ -227,7 +228,7 @@ def _signed_in(user: Any) -> User | None:
     return cast(User, getattr(user, "_wrapped", user))
 
 
-def _still_signed_in(scope: dict[str, Any], user: User) -> bool:
+def _still_signed_in(scope: Mapping[str, Any], user: User) -> bool:
     """The socket's session still exists, has not expired and names ``user``, who is
     still active (the session is read afresh: the scope's copy is from the connect)."""
     key = getattr(scope.get("session"), "session_key", None)
