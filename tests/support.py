@@ -13,8 +13,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from django.contrib.auth.models import User
@@ -198,3 +199,14 @@ class RedisServer:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=20)
+
+
+def run_async[T](coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end in an event loop of its own, on a thread of its own: a
+    test thread may already have a running loop (Playwright's sync API keeps one for the
+    session-wide browser), where ``asyncio.run`` refuses to start."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-async") as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from casework.channels.chat.services import conversation_end
 from casework.channels.models import ChatMessage, Conversation
 from tests.cases.conftest import Persona
-from tests.support import AsgiServer
+from tests.support import AsgiServer, run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,7 +80,7 @@ class Socket:
 
 
 def run(test: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    asyncio.run(test())
+    run_async(test())
 
 
 @pytest.mark.rule("R1")
@@ -258,7 +258,7 @@ def test_signing_out_closes_the_socket_at_its_next_frame(server: AsgiServer, ida
             await asyncio.wait_for(widget.ws.recv(), timeout=2)
         return widget.ws.close_code
 
-    assert asyncio.run(scenario(client.logout)) == 4401
+    assert run_async(scenario(client.logout)) == 4401
     assert not ChatMessage.objects.exists()
 
     client.force_login(ida)
@@ -267,5 +267,5 @@ def test_signing_out_closes_the_socket_at_its_next_frame(server: AsgiServer, ida
     def deactivate() -> None:
         User.objects.filter(pk=ida.pk).update(is_active=False)
 
-    assert asyncio.run(scenario(deactivate)) == 4401
+    assert run_async(scenario(deactivate)) == 4401
     assert not ChatMessage.objects.exists()

@@ -23,6 +23,7 @@ from tests.support import (
     RedisServer,
     free_port,
     http_sign_in,
+    run_async,
     wait_for_health,
 )
 
@@ -140,14 +141,14 @@ def test_two_web_processes_share_the_chat_through_redis(tmp_path: Path) -> None:
         env = environment(tmp_path, redis.url)
         first = stack.enter_context(served(env, tmp_path, "web-a"))
         second = stack.enter_context(served(env, tmp_path, "web-b"))
-        latencies = asyncio.run(exchange(first, second))
+        latencies = run_async(exchange(first, second))
     assert max(latencies) < 1.0, latencies
 
 
 def test_the_embedded_default_chats_in_one_process_without_redis(tmp_path: Path) -> None:
     env = environment(tmp_path)
     with served(env, tmp_path, "web") as base:
-        latencies = asyncio.run(exchange(base, base))
+        latencies = run_async(exchange(base, base))
     assert max(latencies) < 1.0, latencies
 
 
