@@ -88,6 +88,7 @@ class PhoneCall(models.Model):
     caller = models.CharField(max_length=16, blank=True)
     dialled = models.CharField(max_length=16, blank=True)
     started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
     plan = models.CharField(max_length=64)
     priority = models.CharField(max_length=16)
     billable = models.BooleanField(default=False)

@@ -38,18 +38,22 @@ def contact_by_phone(number: str) -> Contact | None:
     return found[0] if len(found) == 1 else None
 
 
-def caller_of(inbound: Inbound) -> Caller | None:
-    """The dialled dedicated number's organisation (R32), else the caller id's contact's."""
-    contact = contact_by_phone(inbound.sender)
-    dedicated = (
-        Organization.objects.filter(dedicated_phone=inbound.organization_hint).first()
-        if inbound.organization_hint
-        else None
-    )
+def caller_match(*, number: str, dialled: str) -> Caller | None:
+    """Whose call this is: the organisation whose dedicated White Glove number was
+    ``dialled`` (R32; the caller is its contact only if they are one of its own), else the
+    one active contact whose phone is ``number`` (both E.164, "" when unknown)."""
+    contact = contact_by_phone(number)
+    dedicated = Organization.objects.filter(dedicated_phone=dialled).first() if dialled else None
     if dedicated is not None:
         same = contact is not None and contact.organization_id == dedicated.pk
         return Caller(dedicated, contact if same else None)
     return Caller(contact.organization, contact) if contact is not None else None
+
+
+def caller_of(inbound: Inbound) -> Caller | None:
+    """The caller of a call record: see :func:`caller_match` (``sender`` is the caller id,
+    ``organization_hint`` the number dialled)."""
+    return caller_match(number=inbound.sender, dialled=inbound.organization_hint)
 
 
 class PhoneChannel(Channel):

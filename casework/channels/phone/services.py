@@ -3,14 +3,22 @@ reviewed by a manager (R47, G16: never billed automatically)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from casework.accounts.models import Contact, Organization
+from casework.accounts.selectors import subscription_terms
 from casework.cases.errors import CaseInputError
-from casework.cases.models import Case, CaseEvent, Message
-from casework.cases.services import case_phone_call_log
+from casework.cases.models import Case, CaseEvent, Message, Status
+from casework.cases.services import (
+    CaseDraft,
+    case_message_add,
+    case_open,
+    case_phone_call_log,
+)
 from casework.channels.models import (
     BillableReview,
     CallDirection,
@@ -54,6 +62,7 @@ def phone_call_record(
     caller: str = "",
     dialled: str = "",
     raw: RawInbound | None = None,
+    ended_at: datetime | None = None,
 ) -> PhoneCall:
     """Record one call about ``case`` under the case's plan and priority, flagged billable
     for a manager's review where the plan says so (R46, R47; never support's own, R48), and
@@ -64,8 +73,9 @@ def phone_call_record(
     )
     call = PhoneCall.objects.create(
         case=case, raw=raw, direction=direction, caller=caller, dialled=dialled,
-        started_at=started_at, plan=case.plan, priority=case.priority, billable=bool(reason),
-        billable_reason=reason, review=BillableReview.PENDING if reason else BillableReview.NONE,
+        started_at=started_at, ended_at=ended_at, plan=case.plan, priority=case.priority,
+        billable=bool(reason), billable_reason=reason,
+        review=BillableReview.PENDING if reason else BillableReview.NONE,
     )  # fmt: skip
     CaseEvent.objects.create(
         case=case, kind="call_recorded", at=at, actor=actor, public=False,
@@ -134,3 +144,99 @@ def phone_call_log(
     )
     phone_call_record(case=case, direction=direction, started_at=at, actor=author, at=at)
     return message
+
+
+@dataclass(frozen=True, slots=True)
+class TakenCall:
+    """A call an engineer logs from the console (:func:`phone_call_take`): whose it is
+    (``contact`` None: an unknown caller, the organisation chosen by hand), who started it
+    (``direction``, R48), when, the numbers (E.164, "" when unknown) and what was said;
+    a ``recap`` means it was resolved on the call (R44)."""
+
+    organization: Organization
+    direction: str
+    started_at: datetime
+    said: str
+    contact: Contact | None = None
+    ended_at: datetime | None = None
+    caller: str = ""
+    dialled: str = ""
+    recap: str = ""
+
+
+def _call_case_open(call: TakenCall, draft: CaseDraft, *, at: datetime) -> Case:
+    """The case a call opens on the caller's behalf: channel ``phone``, its time to open
+    from the call's start (G6). R50: a priority only for production is refused for another
+    environment, because the engineer chose it (a phone system's record is lowered instead,
+    ``case_open``'s rule for the channels that cannot be refused)."""
+    terms = subscription_terms(call.organization.pk, at=at)
+    if terms is None:
+        raise CaseInputError("organization", f"{call.organization} has no support plan now")
+    policy = terms.policy
+    priority = policy.priorities.get(draft.priority or policy.rules.default_priority)
+    if priority is not None and draft.environment not in priority.environments:  # R50
+        envs = " and ".join(priority.environments)
+        raise CaseInputError("priority", f"{priority.name} is only for {envs} (R50)")
+    draft = replace(
+        draft, organization=call.organization, channel="phone", notified_at=call.started_at
+    )
+    requester = call.contact.user if call.contact is not None else None
+    opened = case_open(draft=draft, requester=requester, at=at, terms=terms)
+    # Read back without the clocks case_open left prefetched: resolving on the call
+    # refreshes them twice, and must see the rows the first refresh wrote.
+    return Case.objects.select_related("organization").get(pk=opened.pk)
+
+
+def _call_case_join(call: TakenCall, case: Case, *, engineer: User, at: datetime) -> None:
+    """Add the call to an open case of the caller's organisation: what the customer said as
+    their message (not a response), or support's log of its own call (a response, G4)."""
+    if case.organization_id != call.organization.pk:
+        raise CaseInputError("case", f"{case.number} is not a case of {call.organization}")
+    if case.status in (Status.RESOLVED, Status.CLOSED):
+        raise CaseInputError("case", f"{case.number} is {case.status}: open a new case")
+    if call.direction == CallDirection.OUTBOUND:
+        case_phone_call_log(case=case, author=engineer, body=call.said, at=at)
+        return
+    case_message_add(
+        case=case, author=call.contact.user if call.contact is not None else None,
+        body=call.said, public=True, from_support=False, at=at, kind=Message.Kind.PHONE,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def phone_call_take(
+    *,
+    call: TakenCall,
+    engineer: User,
+    at: datetime,
+    case: Case | None = None,
+    draft: CaseDraft | None = None,
+) -> PhoneCall:
+    """An engineer logs a call from the console (R43): it joins ``case``, an open case of
+    the caller's organisation, or opens one from ``draft`` on the caller's behalf (its
+    ``organization``, ``channel`` and ``notified_at`` come from ``call``). With a ``recap``
+    the case is resolved and closed on the call, the recap its last message (R44). The call
+    is recorded as it counts against the plan, under the case's priority (R46, R47; support's
+    own calls never, R48).
+
+    Validates what only the case and the policy can tell (R50, the case's organisation and
+    status): raises ``CaseInputError`` naming the field, ``TransitionRefusedError`` when the
+    case cannot be resolved now."""
+    if call.direction not in CallDirection.values:
+        raise CaseInputError("direction", "expected inbound or outbound")
+    if case is not None and draft is not None:
+        raise CaseInputError("case", "attach the call to an open case or open a new one, not both")
+    if draft is not None:
+        case = _call_case_open(call, draft, at=at)
+    elif case is not None:
+        _call_case_join(call, case, engineer=engineer, at=at)
+    else:
+        raise CaseInputError("case", "attach the call to an open case, or open a new one")
+    if call.recap:
+        case_phone_call_log(
+            case=case, author=engineer, body=call.recap, at=at, resolved_on_call=True
+        )
+    return phone_call_record(
+        case=case, direction=call.direction, started_at=call.started_at, actor=engineer, at=at,
+        caller=call.caller, dialled=call.dialled, ended_at=call.ended_at,
+    )  # fmt: skip
