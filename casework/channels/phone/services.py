@@ -220,10 +220,12 @@ def phone_call_take(
     own calls never, R48).
 
     Validates what only the case and the policy can tell (R50, the case's organisation and
-    status): raises ``CaseInputError`` naming the field, ``TransitionRefusedError`` when the
-    case cannot be resolved now."""
+    status, the contact's organisation): raises ``CaseInputError`` naming the field,
+    ``TransitionRefusedError`` when the case cannot be resolved now."""
     if call.direction not in CallDirection.values:
         raise CaseInputError("direction", "expected inbound or outbound")
+    if call.contact is not None and call.contact.organization_id != call.organization.pk:
+        raise CaseInputError("contact", f"is not a contact of {call.organization}")
     if case is not None and draft is not None:
         raise CaseInputError("case", "attach the call to an open case or open a new one, not both")
     if draft is not None:
