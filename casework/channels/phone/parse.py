@@ -79,7 +79,8 @@ def _recording(record: dict[str, Any]) -> str:
 def call_parse(payload: bytes, *, received_at: datetime) -> Inbound:
     """The call record as an :class:`Inbound`: ``sender`` the caller id and
     ``organization_hint`` the number dialled (both E.164), ``notified_at`` the call's start
-    (G6: the time to open runs from it). Raises :class:`CallFieldError` naming the field."""
+    (G6: the time to open runs from it), the label ``ended_at`` its end when the record has
+    one. Raises :class:`CallFieldError` naming the field."""
     record = _record(payload)
     caller, dialled = _number(record, "from"), _number(record, "to")
     started = _instant(record, "started_at", required=True)
@@ -102,4 +103,5 @@ def call_parse(payload: bytes, *, received_at: datetime) -> Inbound:
         subject=f"Phone call from {caller}", body="\n".join(lines),
         case_number=case,
         organization_hint=dialled, notified_at=started,
+        labels=(("ended_at", ended.isoformat()),) if ended is not None else (),
     )  # fmt: skip

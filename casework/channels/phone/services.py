@@ -94,10 +94,11 @@ def phone_call_from_raw(*, raw: RawInbound, at: datetime) -> PhoneCall | None:
     if existing is not None:
         return existing
     inbound = call_parse(bytes(raw.payload), received_at=raw.received_at)
+    ended = dict(inbound.labels).get("ended_at")
     return phone_call_record(
         case=raw.case, direction=CallDirection.INBOUND, caller=inbound.sender,
         dialled=inbound.organization_hint, started_at=inbound.notified_at or raw.received_at,
-        actor=None, at=at, raw=raw,
+        actor=None, at=at, raw=raw, ended_at=datetime.fromisoformat(ended) if ended else None,
     )  # fmt: skip
 
 

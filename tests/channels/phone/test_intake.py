@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from casework.accounts.models import Contact, Organization
 from casework.cases.models import Case, Status
-from casework.channels.models import RawInbound, RawStatus
+from casework.channels.models import PhoneCall, RawInbound, RawStatus
 from tests.cases.conftest import Persona
 
 URL = "/api/v1/intake/calls"
@@ -37,6 +37,17 @@ def call(who: Persona, **fields: Any) -> Any:
     started = timezone.now() - timedelta(minutes=10)
     record = {"from": ALICE_PHONE, "to": ACME_LINE, "started_at": started.isoformat(), **fields}
     return who.client.post(URL, json.dumps(record), content_type="application/json")
+
+
+def test_the_call_recorded_from_a_record_keeps_its_start_and_end(
+    alice_phone: Persona, bob: Persona
+) -> None:
+    started = (timezone.now() - timedelta(minutes=25)).replace(microsecond=0)
+    ended = started + timedelta(minutes=7, seconds=30)
+    response = call(bob, started_at=started.isoformat(), ended_at=ended.isoformat())
+    assert response.status_code == 201, response.content
+    recorded = PhoneCall.objects.get(case=case_of(response.json()["case"]))
+    assert (recorded.started_at, recorded.ended_at) == (started, ended)
 
 
 @pytest.mark.rule("R43")
