@@ -4,7 +4,6 @@ controller on a free loopback port), spoken with ``smtplib``."""
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,35 +12,11 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from casework.cases.models import Case
-from casework.channels.email.intake import smtp_controller
 from casework.channels.models import RawInbound, RawStatus
 from tests.cases.conftest import Persona
-from tests.channels.email.conftest import mail
-from tests.support import free_port
+from tests.channels.email.conftest import crlf, mail, send
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the listener's thread must see the rows
-
-
-@pytest.fixture
-def listener() -> Iterator[int]:
-    port = free_port()
-    with override_settings(CASEWORK_EMAIL_MAX_BYTES=200_000):
-        controller = smtp_controller(host="127.0.0.1", port=port)
-        controller.start()
-        try:
-            yield port
-        finally:
-            controller.stop()
-
-
-def crlf(payload: bytes) -> bytes:
-    """Line endings as on the wire (smtplib sends bytes as they are)."""
-    return payload.replace(b"\n", b"\r\n")
-
-
-def send(port: int, payload: bytes, sender: str = "alice@acme.test") -> None:
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        client.sendmail(sender, ["support@casework.test"], crlf(payload))
 
 
 def test_mail_opens_a_case_a_reply_threads_and_an_auto_reply_is_ignored(
