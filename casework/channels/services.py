@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
 
 from casework.accounts.models import Contact, Organization
 from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
@@ -19,6 +20,7 @@ from casework.cases.models import Case
 from casework.cases.services import CaseDraft, case_message_add, case_open
 from casework.channels.base import CHANNELS, Channel, Inbound, ParseError
 from casework.channels.models import RawInbound, RawStatus
+from casework.lib.prepared import Param, PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -52,27 +54,34 @@ def raw_inbound_store(
     return Stored(raw, True)
 
 
+# Both run for every message a channel takes in, and building their SQL cost more than
+# running it (bench/intake.py, docs/benchmarks.md): compiled once (casework.lib.prepared).
+# The address is compared lower-cased on both sides, as ``iexact`` compares it.
+_CONTACT = PreparedQuery(
+    lambda: Contact.objects.select_related("user", "organization")
+    .alias(address=Lower("user__email"))
+    .filter(address=Lower(Param("address", models.CharField())), user__is_active=True)[:2]
+)
+_CASE = PreparedQuery(
+    lambda: Case.objects.select_related("organization").filter(
+        pk=Param("id", models.BigIntegerField())
+    )
+)
+
+
 def contact_by_address(address: str) -> Contact | None:
     """The active contact whose user has this email address (case-insensitive), if exactly
     one has it."""
     if not address:
         return None
-    found = list(
-        Contact.objects.select_related("user", "organization").filter(
-            user__email__iexact=address, user__is_active=True
-        )[:2]
-    )
+    found = _CONTACT.all(address=address)
     return found[0] if len(found) == 1 else None
 
 
 def _answered_case(channel: Channel, inbound: Inbound, contact: Contact | None) -> Case | None:
     if inbound.case_number:
         case_id = Case.id_from_number(inbound.case_number)
-        case = (
-            Case.objects.filter(pk=case_id).select_related("organization").first()
-            if case_id is not None
-            else None
-        )
+        case = _CASE.first(id=case_id) if case_id is not None else None
         # Only the case's own organisation may add to it by quoting its number (a Message-ID
         # of ours, its reply address, its number in the subject: all say the same).
         if (
