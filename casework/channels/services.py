@@ -58,9 +58,11 @@ def raw_inbound_store(
 # running it (bench/intake.py, docs/benchmarks.md): compiled once (casework.lib.prepared).
 # The address is compared lower-cased on both sides, as ``iexact`` compares it.
 _CONTACT = PreparedQuery(
-    lambda: Contact.objects.select_related("user", "organization")
-    .alias(address=Lower("user__email"))
-    .filter(address=Lower(Param("address", models.CharField())), user__is_active=True)[:2]
+    lambda: (
+        Contact.objects.select_related("user", "organization")
+        .alias(address=Lower("user__email"))
+        .filter(address=Lower(Param("address", models.CharField())), user__is_active=True)[:2]
+    )
 )
 _CASE = PreparedQuery(
     lambda: Case.objects.select_related("organization").filter(
