@@ -115,6 +115,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("CASEWORK_DEBUG", False)
 SECRET_KEY = env_secret("SECRET_KEY") or generated_secret_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("CASEWORK_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Where people reach this casework, for links in mail (the portal, the policy pages).
+CASEWORK_BASE_URL = env_str("CASEWORK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CASEWORK_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -315,13 +317,33 @@ CASEWORK_MAX_ATTACHMENT_BYTES = env_int("CASEWORK_MAX_ATTACHMENT_BYTES", 10 * 10
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # larger uploads go to a temporary file first
 
 # Inbound email (casework.channels.email): the largest message `casework smtpd` and
-# POST /api/v1/intake/email accept, and what a message from an unknown sender does.
+# POST /api/v1/intake/email accept, and what a message from an unknown sender does: `hold`
+# keeps it for triage; `answer` keeps it too and mails the sender how to get access, at most
+# once per address per CASEWORK_EMAIL_ANSWER_INTERVAL_SECONDS (and never to an automatic
+# message), so two robots cannot keep answering each other.
 CASEWORK_EMAIL_MAX_BYTES = env_int("CASEWORK_EMAIL_MAX_BYTES", 25 * 1024 * 1024)
 CASEWORK_EMAIL_UNKNOWN_SENDER = env_str("CASEWORK_EMAIL_UNKNOWN_SENDER", "hold")
-if CASEWORK_EMAIL_UNKNOWN_SENDER != "hold":
+if CASEWORK_EMAIL_UNKNOWN_SENDER not in ("hold", "answer"):
     raise ImproperlyConfigured(
-        f"CASEWORK_EMAIL_UNKNOWN_SENDER={CASEWORK_EMAIL_UNKNOWN_SENDER!r}: only 'hold' is supported"
+        f"CASEWORK_EMAIL_UNKNOWN_SENDER={CASEWORK_EMAIL_UNKNOWN_SENDER!r}: expected hold or answer"
     )
+CASEWORK_EMAIL_ANSWER_INTERVAL_SECONDS = env_int("CASEWORK_EMAIL_ANSWER_INTERVAL_SECONDS", 86400)
+if CASEWORK_EMAIL_ANSWER_INTERVAL_SECONDS <= 0:
+    raise ImproperlyConfigured("CASEWORK_EMAIL_ANSWER_INTERVAL_SECONDS: expected seconds over 0")
+# Who an unknown sender should ask for access, as the answer names it ("your IT desk,
+# it@example.com"); empty: a contact of their organisation with the administrator role.
+CASEWORK_EMAIL_ACCESS_CONTACT = env_str("CASEWORK_EMAIL_ACCESS_CONTACT", "")
+# The per-case reply address: with `support@example.com`, mail about case CW-000042 carries
+# Reply-To: support+cw-000042@example.com, and mail sent to that address joins the case.
+CASEWORK_EMAIL_REPLY_TO = env_str("CASEWORK_EMAIL_REPLY_TO", "").strip()
+if CASEWORK_EMAIL_REPLY_TO and CASEWORK_EMAIL_REPLY_TO.count("@") != 1:
+    raise ImproperlyConfigured(
+        f"CASEWORK_EMAIL_REPLY_TO={CASEWORK_EMAIL_REPLY_TO!r}: expected an address, local@domain"
+    )
+# `casework smtpd` accepts this many messages per sender address, and per peer IP address,
+# in a window of this many seconds; past it the client is told to retry later (451).
+CASEWORK_SMTP_RATE_LIMIT = env_int("CASEWORK_SMTP_RATE_LIMIT", 60)
+CASEWORK_SMTP_RATE_WINDOW_SECONDS = env_int("CASEWORK_SMTP_RATE_WINDOW_SECONDS", 600)
 
 # -- monitoring intake -------------------------------------------------------------------------
 # Prometheus Alertmanager posts to /api/v1/intake/alertmanager with this bearer token (its

@@ -144,10 +144,19 @@ def _thread_headers(case: Case) -> dict[str, str]:
     return {"In-Reply-To": latest, "References": latest} if latest else {}
 
 
+def case_reply_address(case: Case) -> str:
+    """The case's own reply address: ``CASEWORK_EMAIL_REPLY_TO`` plus-addressed with its
+    number (``support+cw-000042@example.com``), which the email parse reads back
+    (``casework.channels.email.parse.case_address_number``); "" when the setting is empty."""
+    local, _, domain = settings.CASEWORK_EMAIL_REPLY_TO.rpartition("@")
+    return f"{local}+{case.number.lower()}@{domain}" if local and domain else ""
+
+
 def notification_message(event: CaseEvent) -> EmailMessage:
     """The mail telling the addresses recorded on ``event`` what it says. Every one carries
-    the loop header; automatic ones say so (RFC 3834 ``Auto-Submitted``), a person's reply
-    does not, and is threaded on the customer's own mail."""
+    the loop header and, when ``CASEWORK_EMAIL_REPLY_TO`` is set, the case's reply address;
+    automatic ones say so (RFC 3834 ``Auto-Submitted``), a person's reply does not, and is
+    threaded on the customer's own mail."""
     case = event.case
     subject, lines = _content(event)
     headers = {
@@ -160,11 +169,13 @@ def notification_message(event: CaseEvent) -> EmailMessage:
         headers |= _thread_headers(case)
     else:
         headers["Auto-Submitted"] = "auto-generated"
+    reply_to = case_reply_address(case)
     return EmailMessage(
         subject=header_safe(f"[{case.number}] {subject}", limit=300),
         body="\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=sorted(dict(event.data.get("recipients", {})).values()),
+        reply_to=[reply_to] if reply_to else [],
         headers=headers,
     )
 

@@ -88,6 +88,12 @@ class Channel(ABC):
     def parse(self, payload: bytes, *, received_at: datetime) -> Inbound:
         """Read ``payload`` (pure: no database, no clock); raise :class:`ParseError`."""
 
+    def parse_stored(self, raw: RawInbound) -> Inbound:
+        """Read a stored input: :meth:`parse` of its bytes. Overridden by channels whose
+        transport keeps more than the bytes (email's SMTP envelope, ``raw.envelope``) or whose
+        parse takes a setting; they read those here and pass them in, so parse stays pure."""
+        return self.parse(bytes(raw.payload), received_at=raw.received_at)
+
     def dedup_key(self, payload: bytes) -> str:
         """What makes two deliveries the same input (a Message-ID…); "" when nothing does.
         Overridden by channels whose inputs carry an identity; must not raise."""

@@ -31,6 +31,11 @@ class RawInbound(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     dedup_key = models.CharField(max_length=500, blank=True)
     payload = models.BinaryField()
+    envelope = models.JSONField(
+        default=dict, blank=True,
+        help_text='What the transport knew besides the bytes: an SMTP envelope, '
+        '{"mail_from": "…", "rcpt_tos": ["…"]}; {} for none.',
+    )  # fmt: skip
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=RawStatus.choices, default=RawStatus.PENDING)

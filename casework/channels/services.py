@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
 
 from casework.accounts.models import Contact, Organization
 from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRefusedError
@@ -18,6 +20,7 @@ from casework.cases.models import Case
 from casework.cases.services import CaseDraft, case_message_add, case_open
 from casework.channels.base import CHANNELS, Channel, Inbound, ParseError
 from casework.channels.models import RawInbound, RawStatus
+from casework.lib.prepared import Param, PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -31,22 +34,41 @@ class Stored:
 
 
 def raw_inbound_store(
-    *, channel: Channel, payload: bytes, source: str, received_at: datetime
-) -> Stored:
-    """Keep ``payload`` exactly as received, before anything reads it. The same input
-    delivered twice (equal ``channel.dedup_key``) is stored once: the second delivery
-    answers the first row. Callers check ``channel.max_bytes`` before reading a body."""
+    *, channel: Channel, payload: bytes, source: str, received_at: datetime,
+    envelope: Mapping[str, object] | None = None,
+) -> Stored:  # fmt: skip
+    """Keep ``payload`` exactly as received, before anything reads it, with what the
+    transport knew besides it (``envelope``: an SMTP envelope). The same input delivered
+    twice (equal ``channel.dedup_key``) is stored once: the second delivery answers the
+    first row. Callers check ``channel.max_bytes`` before reading a body."""
     key = channel.dedup_key(payload)[:500]
     try:
         with transaction.atomic():
             raw = RawInbound.objects.create(
                 channel=channel.name, source=source[:200], received_at=received_at,
                 dedup_key=key, payload=payload, size=len(payload),
-                sha256=hashlib.sha256(payload).hexdigest(),
+                sha256=hashlib.sha256(payload).hexdigest(), envelope=dict(envelope or {}),
             )  # fmt: skip
     except IntegrityError:
         return Stored(RawInbound.objects.get(channel=channel.name, dedup_key=key), False)
     return Stored(raw, True)
+
+
+# Both run for every message a channel takes in, and building their SQL cost more than
+# running it (bench/intake.py, docs/benchmarks.md): compiled once (casework.lib.prepared).
+# The address is compared lower-cased on both sides, as ``iexact`` compares it.
+_CONTACT = PreparedQuery(
+    lambda: (
+        Contact.objects.select_related("user", "organization")
+        .alias(address=Lower("user__email"))
+        .filter(address=Lower(Param("address", models.CharField())), user__is_active=True)[:2]
+    )
+)
+_CASE = PreparedQuery(
+    lambda: Case.objects.select_related("organization").filter(
+        pk=Param("id", models.BigIntegerField())
+    )
+)
 
 
 def contact_by_address(address: str) -> Contact | None:
@@ -54,24 +76,16 @@ def contact_by_address(address: str) -> Contact | None:
     one has it."""
     if not address:
         return None
-    found = list(
-        Contact.objects.select_related("user", "organization").filter(
-            user__email__iexact=address, user__is_active=True
-        )[:2]
-    )
+    found = _CONTACT.all(address=address)
     return found[0] if len(found) == 1 else None
 
 
-def _answered_case(channel: Channel, inbound: Inbound) -> Case | None:
+def _answered_case(channel: Channel, inbound: Inbound, contact: Contact | None) -> Case | None:
     if inbound.case_number:
         case_id = Case.id_from_number(inbound.case_number)
-        case = (
-            Case.objects.filter(pk=case_id).select_related("organization").first()
-            if case_id is not None
-            else None
-        )
-        contact = contact_by_address(inbound.sender)
-        # Only the case's own organisation may add to it by quoting its number.
+        case = _CASE.first(id=case_id) if case_id is not None else None
+        # Only the case's own organisation may add to it by quoting its number (a Message-ID
+        # of ours, its reply address, its number in the subject: all say the same).
         if (
             case is not None
             and contact is not None
@@ -99,9 +113,12 @@ def intake_receive(*, raw: RawInbound, inbound: Inbound, at: datetime) -> RawInb
     if inbound.ignore:
         raw_inbound_finish(raw, RawStatus.IGNORED, inbound.ignore, at=at, case=None)
         return raw
-    case = _answered_case(channel, inbound)
+    # Looked up once here (it is the same sender throughout), only when a case is named.
+    contact = contact_by_address(inbound.sender) if inbound.case_number else None
+    case = _answered_case(channel, inbound, contact)
     if case is not None:
-        contact = contact_by_address(inbound.sender)
+        if not inbound.case_number:  # found by the channel's own threading (case_for)
+            contact = contact_by_address(inbound.sender)
         case_message_add(
             case=case, author=contact.user if contact else None, body=inbound.body,
             public=True, from_support=False, at=at,
@@ -136,7 +153,7 @@ def raw_inbound_process(raw: RawInbound, *, at: datetime) -> RawInbound:
     try:
         if channel is None:
             raise ParseError(f"no channel {raw.channel!r} is installed")
-        inbound = channel.parse(bytes(raw.payload), received_at=raw.received_at)
+        inbound = channel.parse_stored(raw)
         return channel.receive(raw=raw, inbound=inbound, at=at)
     except ParseError as error:
         reason = error.reason
@@ -155,7 +172,7 @@ def _readable(raw: RawInbound) -> tuple[str, str, str]:
     channel = CHANNELS.get(raw.channel)
     if channel is not None:
         try:
-            inbound = channel.parse(bytes(raw.payload), received_at=raw.received_at)
+            inbound = channel.parse_stored(raw)
         except ParseError:
             pass
         else:

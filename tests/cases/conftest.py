@@ -106,6 +106,19 @@ class Inbox:
         return "250 OK"
 
 
+def outbound_to(port: int) -> override_settings:
+    """Settings sending casework's mail to the SMTP server on 127.0.0.1:``port``."""
+    return override_settings(
+        MAILERS={
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+            }
+        },
+        DEFAULT_FROM_EMAIL="casework@support.test",
+    )
+
+
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
@@ -113,15 +126,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        with override_settings(
-            MAILERS={
-                "default": {
-                    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                    "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-                }
-            },
-            DEFAULT_FROM_EMAIL="casework@support.test",
-        ):
+        with outbound_to(port):
             yield inbox, port
     finally:
         controller.stop()

@@ -9,7 +9,7 @@ from typing import Any
 from casework.cases.models import Case
 from casework.channels.base import Channel
 from casework.channels.models import RawInbound, RawStatus
-from casework.channels.services import raw_inbound_process, raw_inbound_store
+from casework.channels.services import contact_by_address, raw_inbound_process, raw_inbound_store
 from tests.cases.conftest import Persona
 
 AT = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
@@ -89,3 +89,19 @@ def test_the_same_input_delivered_twice_is_stored_and_acted_on_once(
     assert second.raw.pk == first.raw.pk
     assert raw_inbound_process(second.raw, at=AT).status == RawStatus.PROCESSED
     assert Case.objects.count() == 1
+
+
+def test_a_contact_is_found_by_address_in_any_case_only_if_active_and_only_one(
+    alice: Persona, eve: Persona
+) -> None:
+    found = contact_by_address("ALICE@acme.TEST")
+    assert found is not None
+    assert (found.user, found.organization.name) == (alice.user, "Acme")
+    assert contact_by_address("alice@acme.tes") is None
+    assert contact_by_address("alice%") is None  # no pattern: a LIKE wildcard matches nothing
+    eve.user.email = "Alice@Acme.test"  # two contacts with one address: neither is meant
+    eve.user.save()
+    assert contact_by_address("alice@acme.test") is None
+    eve.user.is_active = False
+    eve.user.save()
+    assert contact_by_address("alice@acme.test") == found

@@ -1,6 +1,7 @@
 """Email transports: ``casework smtpd`` (an aiosmtpd handler) and ``POST
 /api/v1/intake/email`` (``casework.channels.api``) both call :func:`email_receive`, which
-stores the raw message first, processes it, then saves its files onto the case."""
+stores the raw message first (with the SMTP envelope, when there was one), then processes
+it: the email channel's ``receive`` saves its files onto the case."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
@@ -18,9 +20,9 @@ from casework.cases.attachments import attachment_add
 from casework.cases.errors import CaseInputError
 from casework.cases.models import Case, Message
 from casework.cases.services import case_message_add
-from casework.channels.base import Inbound, ParseError
+from casework.channels.base import Inbound
 from casework.channels.email import EMAIL
-from casework.channels.models import RawInbound, RawStatus
+from casework.channels.models import RawInbound
 from casework.channels.services import (
     Stored,
     contact_by_address,
@@ -31,32 +33,29 @@ from casework.lib.ratelimit import rate_limit_hit
 
 logger = logging.getLogger(__name__)
 
-SMTP_RATE_LIMIT = 60  # messages per sender address, and per peer IP, in SMTP_RATE_WINDOW
-SMTP_RATE_WINDOW = timedelta(minutes=10)
 
-
-def email_receive(*, payload: bytes, source: str) -> Stored:
-    """Store one message (a duplicate Message-ID answers the first row, untouched), process
-    it, and save its files onto the case it opened or joined. Callers check the size."""
+def email_receive(
+    *, payload: bytes, source: str, mail_from: str | None = None, rcpt_tos: tuple[str, ...] = ()
+) -> Stored:
+    """Store one message (a duplicate Message-ID answers the first row, untouched) with its
+    SMTP envelope when it came by SMTP (``mail_from`` None: no envelope), then process it
+    (which parses it once and saves its files onto the case it opened or joined). Callers
+    check the size."""
     at = timezone.now()
-    stored = raw_inbound_store(channel=EMAIL, payload=payload, source=source, received_at=at)
+    envelope = {"mail_from": mail_from, "rcpt_tos": list(rcpt_tos)} if mail_from is not None else {}
+    stored = raw_inbound_store(
+        channel=EMAIL, payload=payload, source=source, received_at=at, envelope=envelope
+    )
     if not stored.created:
         return stored
-    raw = raw_inbound_process(stored.raw, at=at)
-    if raw.status == RawStatus.PROCESSED and raw.case is not None:
-        try:
-            inbound = EMAIL.parse(bytes(raw.payload), received_at=raw.received_at)
-        except ParseError:  # pragma: no cover - it parsed a moment ago
-            return Stored(raw, True)
-        email_files_save(case=raw.case, inbound=inbound)
-    return Stored(raw, True)
+    return Stored(raw_inbound_process(stored.raw, at=at), True)
 
 
 def email_files_save(*, case: Case, inbound: Inbound) -> None:
     """Save the message's files on ``case`` with the portal's limits, as its sender; a
     refused file and what parsing had to do (charset fallback, winmail.dat) are written in
     an internal note on the case, and the mail stays processed."""
-    contact = contact_by_address(inbound.sender)
+    contact = contact_by_address(inbound.sender) if inbound.files else None
     notes = list(inbound.notes)
     for found in inbound.files:
         if contact is None:
@@ -79,24 +78,30 @@ def email_files_save(*, case: Case, inbound: Inbound) -> None:
 
 def smtp_refusal(*, sender: str, peer: str, size: int) -> str | None:
     """The SMTP reply refusing a message before it is stored, or None to accept it: 552 over
-    ``CASEWORK_EMAIL_MAX_BYTES``, 451 past the rate limit per sender or per peer address."""
+    ``CASEWORK_EMAIL_MAX_BYTES``, 451 past ``CASEWORK_SMTP_RATE_LIMIT`` messages per sender
+    or per peer address in ``CASEWORK_SMTP_RATE_WINDOW_SECONDS`` (read per message)."""
     if size > EMAIL.max_bytes:
         return f"552 5.3.4 Message too big (over {EMAIL.max_bytes} bytes)"
     at = timezone.now()
+    limit = int(settings.CASEWORK_SMTP_RATE_LIMIT)
+    window = timedelta(seconds=int(settings.CASEWORK_SMTP_RATE_WINDOW_SECONDS))
     for key in (f"smtp-from:{sender.lower()}", f"smtp-peer:{peer}"):
-        decision = rate_limit_hit(key, limit=SMTP_RATE_LIMIT, window=SMTP_RATE_WINDOW, at=at)
+        decision = rate_limit_hit(key, limit=limit, window=window, at=at)
         if not decision.allowed:
             return f"451 4.7.1 Too many messages, try again in {decision.retry_after} seconds"
     return None
 
 
-def _smtp_deliver(sender: str, peer: str, payload: bytes) -> str:
+def _smtp_deliver(sender: str, peer: str, payload: bytes, rcpt_tos: tuple[str, ...]) -> str:
     close_old_connections()
     try:
         refusal = smtp_refusal(sender=sender, peer=peer, size=len(payload))
         if refusal is not None:
             return refusal
-        stored = email_receive(payload=payload, source=f"smtp {peer} from <{sender}>"[:200])
+        stored = email_receive(
+            payload=payload, source=f"smtp {peer} from <{sender}>"[:200], mail_from=sender,
+            rcpt_tos=rcpt_tos,
+        )  # fmt: skip
         return f"250 2.0.0 Stored as {stored.raw.pk}"
     finally:
         close_old_connections()
@@ -111,9 +116,10 @@ class EmailHandler:
         peer_info: Any = session.peer  # (host, port) for TCP
         peer = str(peer_info[0]) if isinstance(peer_info, tuple) else str(peer_info)
         sender = str(envelope.mail_from or "")
+        rcpt_tos = tuple(str(to) for to in envelope.rcpt_tos)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(None, _smtp_deliver, sender, peer, payload)
+            return await loop.run_in_executor(None, _smtp_deliver, sender, peer, payload, rcpt_tos)
         except Exception:
             logger.exception("smtpd: storing a message from %s failed", peer)
             return "451 4.3.0 Could not store the message, try again later"

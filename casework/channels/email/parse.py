@@ -2,8 +2,10 @@
 
 What it decides: who sent it, what it is about, the text to show (quoted history and
 signatures stripped; the original stays in ``RawInbound.payload``), its files, the case it
-answers (our own Message-IDs in ``In-Reply-To``/``References``, else ``CW-000042`` in the
-subject) and whether it is an automatic message never to act on (RFC 3834), and why.
+answers (our own Message-IDs in ``In-Reply-To``/``References``, else a per-case reply address
+``support+cw-000042@…`` it was sent to, else ``CW-000042`` in the subject) and whether it is
+an automatic message never to act on (RFC 3834), and why. What the transport knew besides
+the bytes (the SMTP envelope) and the reply address setting come in as a :class:`Delivery`.
 
 Outgoing mail carries :data:`LOOP_HEADER`; a message that has it came from a casework (ours
 or another one) and is ignored, which is what stops two help desks answering each other.
@@ -13,10 +15,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import re
+from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
+from email.parser import BytesParser
 from typing import Any
 
 import nh3
@@ -41,6 +46,40 @@ _FORWARDED = re.compile(r"^\s*-{2,}\s*Forwarded message\s*-{2,}\s*$", re.IGNOREC
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&nbsp;": " "}
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What came with a message besides its bytes. ``mail_from`` and ``rcpt_tos`` are the
+    SMTP envelope (``mail_from`` None when the transport had none: IMAP, HTTP; "" or "<>" is
+    the null sender of a bounce); ``reply_to`` is ``CASEWORK_EMAIL_REPLY_TO``, whose
+    ``+cw-000042`` form names a case."""
+
+    mail_from: str | None = None
+    rcpt_tos: tuple[str, ...] = ()
+    reply_to: str = ""
+
+
+class _CachedHeaders(HeaderRegistry):
+    """The standard header registry, remembering the headers it parsed. The stdlib parser
+    asks for a part's Content-Type a dozen times while it reads the message (and the body
+    walk again), parsing the header anew each time: that was most of the cost of reading a
+    message (bench/intake.py, docs/benchmarks.md). Header objects are immutable strings, so
+    handing out the same one is safe; long values are not kept."""
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one registry for the process: no leak
+    def _cached(self, name: str, value: str) -> BaseHeader:
+        return super().__call__(name, value)
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        """The header object for ``name: value``, parsed once while it is in the cache."""
+        return self._cached(name, value) if len(value) <= 1000 else super().__call__(name, value)
+
+
+# email.policy.default, with the remembering registry.
+POLICY = email.policy.default.clone(header_factory=_CachedHeaders())
 
 
 def message_read(payload: bytes) -> EmailMessage:
@@ -48,7 +87,7 @@ def message_read(payload: bytes) -> EmailMessage:
     if not payload.strip():
         raise ParseError("empty message")
     try:
-        message = email.message_from_bytes(payload, policy=email.policy.default)
+        message = email.message_from_bytes(payload, policy=POLICY)
     except Exception as error:  # the stdlib parser is lenient; defensively, never raise
         raise ParseError(f"unreadable message: {error}") from None
     if not message.keys():
@@ -67,12 +106,20 @@ def header_text(message: Message, name: str) -> str:
 
 
 def message_id_normalised(payload: bytes) -> str:
-    """The Message-ID as ``<local@domain>`` lower-cased domain; "" without one. Never raises."""
-    try:
-        message = message_read(payload)
-        value = header_text(message, "Message-ID")
-    except ParseError:
+    """The Message-ID as ``<local@domain>`` lower-cased domain; "" without one. Never raises.
+    Reads only the headers (what deduplication needs before the message is stored)."""
+    if not payload.strip():
         return ""
+    try:
+        message = BytesParser(policy=POLICY).parsebytes(payload, headersonly=True)
+    except Exception:  # as message_read: the stdlib parser is lenient, never raise
+        return ""
+    return message_id_of(message)
+
+
+def message_id_of(message: Message) -> str:
+    """:func:`message_id_normalised` of a message already read."""
+    value = header_text(message, "Message-ID")
     found = re.search(r"<([^<>\s]+)>", value)
     mid = found.group(1) if found else value.strip().strip("<>")
     if not mid:
@@ -89,12 +136,12 @@ def sender_of(message: Message) -> tuple[str, str]:
     except Exception:  # malformed From
         addresses = ()
     if not addresses:
-        found = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", header_text(message, "From"))
+        found = _ADDRESS.search(header_text(message, "From"))
         return (found.group(0).lower(), "") if found else ("", "")
     first = addresses[0]
     address = (first.addr_spec if first.domain else first.username).strip("<>").lower()
     if not re.fullmatch(r"[^\s<>@]+@[^\s<>@]+", address):
-        found = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", header_text(message, "From"))
+        found = _ADDRESS.search(header_text(message, "From"))
         return (found.group(0).lower(), "") if found else ("", "")
     return address, str(first.display_name or "")
 
@@ -135,12 +182,14 @@ def _report(message: Message) -> str | None:
 _IGNORE_RULES = (_auto_submitted, _precedence, _list_mail, _flagged, _null_return_path, _report)
 
 
-def ignore_reason(message: Message, sender: str) -> str | None:
+def ignore_reason(message: Message, sender: str, delivery: Delivery = Delivery()) -> str | None:
     """Why this message must not be acted on (RFC 3834 and loop rules), or None."""
     for rule in _IGNORE_RULES:
         reason = rule(message)
         if reason:
             return reason
+    if delivery.mail_from is not None and delivery.mail_from.strip() in ("", "<>"):
+        return "null envelope sender (MAIL FROM:<>)"
     local = sender.rpartition("@")[0] if "@" in sender else sender
     if local and _AUTO_LOCALPARTS.match(local):
         return f"automatic sender ({local}@)"
@@ -266,35 +315,61 @@ def body_and_files(message: Message) -> tuple[str, tuple[InboundFile, ...], tupl
     return shown, tuple(files), tuple(notes)
 
 
-def case_number_of(message: Message, subject: str) -> str:
+def case_address_number(addresses: list[str], reply_to: str) -> str:
+    """The case named by the first of ``addresses`` that is a per-case form of ``reply_to``
+    (``support+cw-000042@example.com`` for ``support@example.com``); "" for none."""
+    local, at, domain = reply_to.strip().rpartition("@")
+    if not (local and at and domain):
+        return ""
+    pattern = re.compile(
+        rf"(?<![\w.+-]){re.escape(local)}\+(cw-\d{{6,}})@{re.escape(domain)}(?![\w.-])",
+        re.IGNORECASE,
+    )
+    for address in addresses:
+        found = pattern.search(address)
+        if found:
+            return found.group(1).upper()
+    return ""
+
+
+def case_number_of(message: Message, subject: str, delivery: Delivery = Delivery()) -> str:
     """The case a message answers: one of our Message-IDs in In-Reply-To, then References
-    (the nearest first), then ``CW-000042`` in the subject; "" for none."""
+    (the nearest first), then a per-case reply address it was sent to (To, Cc,
+    Delivered-To, the envelope's recipients), then ``CW-000042`` in the subject; "" for
+    none. Whether the sender may add to that case is the intake service's to decide."""
     in_reply_to = _OUR_MESSAGE_ID.findall(header_text(message, "In-Reply-To"))
     references = _OUR_MESSAGE_ID.findall(header_text(message, "References"))
     for found in (*in_reply_to, *reversed(references)):
         return str(found).upper()
+    if delivery.reply_to:
+        recipients = [header_text(message, name) for name in _RECIPIENT_HEADERS]
+        by_address = case_address_number([*recipients, *delivery.rcpt_tos], delivery.reply_to)
+        if by_address:
+            return by_address
     in_subject = _SUBJECT_NUMBER.search(subject)
     return in_subject.group(1).upper() if in_subject else ""
 
 
-def email_parse(payload: bytes, *, received_at: datetime) -> Inbound:
+def email_parse(
+    payload: bytes, *, received_at: datetime, delivery: Delivery = Delivery()
+) -> Inbound:
     """Read one MIME message into an :class:`Inbound`; only :class:`ParseError` escapes."""
     try:
-        return _parse(payload, received_at)
+        return _parse(payload, received_at, delivery)
     except ParseError:
         raise
     except Exception as error:  # malformed input the stdlib trips on: say so, never 500
         raise ParseError(f"malformed message: {type(error).__name__}: {error}") from None
 
 
-def _parse(payload: bytes, received_at: datetime) -> Inbound:
+def _parse(payload: bytes, received_at: datetime, delivery: Delivery) -> Inbound:
     message = message_read(payload)
     sender, name = sender_of(message)
     subject = header_text(message, "Subject")
     body, files, notes = body_and_files(message)
     return Inbound(
         channel=CHANNEL, received_at=received_at, sender=sender, sender_name=name,
-        subject=subject, body=body, files=files, message_id=message_id_normalised(payload),
-        case_number=case_number_of(message, subject), ignore=ignore_reason(message, sender),
-        notes=notes,
+        subject=subject, body=body, files=files, message_id=message_id_of(message),
+        case_number=case_number_of(message, subject, delivery),
+        ignore=ignore_reason(message, sender, delivery), notes=notes,
     )  # fmt: skip

@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casework.channels.base import Inbound, ParseError
-from casework.channels.email.parse import LOOP_HEADER, email_parse, message_id_normalised
+from casework.channels.email.parse import (
+    LOOP_HEADER,
+    Delivery,
+    email_parse,
+    message_id_normalised,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -230,3 +235,14 @@ def test_random_headers_give_an_inbound_or_a_parse_error_only(
 ) -> None:
     payload = "".join(f"{k}: {v}\n" for k, v in headers).encode("utf-8", "replace") + b"\n" + body
     assert parse_outcome(payload) in {"inbound", "parse error with a reason"}
+
+
+def test_a_null_envelope_sender_is_a_bounce_but_no_envelope_says_nothing() -> None:
+    payload = (FIXTURES / "plain.eml").read_bytes()
+    for null in ("", "<>"):
+        bounce = email_parse(payload, received_at=AT, delivery=Delivery(mail_from=null))
+        assert bounce.ignore == "null envelope sender (MAIL FROM:<>)"
+    by_http = email_parse(payload, received_at=AT, delivery=Delivery(mail_from=None))
+    assert by_http.ignore is None
+    by_smtp = email_parse(payload, received_at=AT, delivery=Delivery(mail_from="a@acme.example"))
+    assert by_smtp.ignore is None

@@ -4,42 +4,19 @@ controller on a free loopback port), spoken with ``smtplib``."""
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
 from casework.cases.models import Case
-from casework.channels.email.intake import smtp_controller
 from casework.channels.models import RawInbound, RawStatus
 from tests.cases.conftest import Persona
-from tests.channels.email.conftest import mail
-from tests.support import free_port
+from tests.channels.email.conftest import crlf, mail, send
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the listener's thread must see the rows
-
-
-@pytest.fixture
-def listener() -> Iterator[int]:
-    port = free_port()
-    with override_settings(CASEWORK_EMAIL_MAX_BYTES=200_000):
-        controller = smtp_controller(host="127.0.0.1", port=port)
-        controller.start()
-        try:
-            yield port
-        finally:
-            controller.stop()
-
-
-def crlf(payload: bytes) -> bytes:
-    """Line endings as on the wire (smtplib sends bytes as they are)."""
-    return payload.replace(b"\n", b"\r\n")
-
-
-def send(port: int, payload: bytes, sender: str = "alice@acme.test") -> None:
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        client.sendmail(sender, ["support@casework.test"], crlf(payload))
 
 
 def test_mail_opens_a_case_a_reply_threads_and_an_auto_reply_is_ignored(
@@ -78,16 +55,31 @@ def test_a_message_over_the_limit_is_refused_with_552_and_not_stored(listener: i
     assert not RawInbound.objects.exists()
 
 
+@override_settings(CASEWORK_SMTP_RATE_LIMIT=2)
 def test_a_sender_past_the_rate_limit_is_told_to_retry_with_451(
-    listener: int, alice: Persona, monkeypatch: pytest.MonkeyPatch
+    listener: int, alice: Persona
 ) -> None:
-    monkeypatch.setattr("casework.channels.email.intake.SMTP_RATE_LIMIT", 2)
     send(listener, mail(message_id="<r1@acme.test>"))
     send(listener, mail(message_id="<r2@acme.test>"))
     with pytest.raises(smtplib.SMTPDataError) as refused:
         send(listener, mail(message_id="<r3@acme.test>"))
     assert refused.value.smtp_code == 451
     assert b"try again" in refused.value.smtp_error
+    assert RawInbound.objects.count() == 2
+
+
+@override_settings(CASEWORK_SMTP_RATE_LIMIT=1, CASEWORK_SMTP_RATE_WINDOW_SECONDS=60)
+def test_the_rate_window_setting_decides_when_the_sender_may_send_again(
+    listener: int, alice: Persona
+) -> None:
+    start = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        send(listener, mail(message_id="<w1@acme.test>"))
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(listener, mail(message_id="<w2@acme.test>"))
+        assert b"try again in 60 seconds" in refused.value.smtp_error
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        send(listener, mail(message_id="<w2@acme.test>"))
     assert RawInbound.objects.count() == 2
 
 
