@@ -109,6 +109,15 @@ def _field_error(request: HttpRequest, exc: FieldError, *, api: NinjaAPI) -> Htt
     return unprocessable(request, api, [exc.item()])
 
 
+class TooManyRequestsError(HttpError):
+    """429 with ``Retry-After`` (seconds): a rate limit refused the request; nothing of it
+    was stored, and the client may send it again after that long."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(429, message)
+        self.retry_after = retry_after
+
+
 def _http_error(request: HttpRequest, exc: HttpError, *, api: NinjaAPI) -> HttpResponse:
     # django-ninja turns any body-parsing failure into HttpError(400) raised from the parser's
     # exception; only ours (malformed JSON) becomes a 422, other 4xx keep their status.
@@ -116,7 +125,10 @@ def _http_error(request: HttpRequest, exc: HttpError, *, api: NinjaAPI) -> HttpR
         return unprocessable(
             request, api, [error_item(("body",), msg=str(exc.__cause__), type="json_invalid")]
         )
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    response = api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    if isinstance(exc, TooManyRequestsError):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 class CaseworkAPI(NinjaAPI):

@@ -4,21 +4,24 @@ Bearer token of a staff user with the ``admin`` role (mail services get a token 
 own: ``casework token create`` for an admin account); the body is the message itself,
 ``Content-Type: message/rfc822``. 201 with ``{id, status, reason, case}`` for a new
 message, 200 with the first row for a duplicate Message-ID, 413 over
-``CASEWORK_EMAIL_MAX_BYTES`` (before anything is stored)."""
+``CASEWORK_EMAIL_MAX_BYTES`` (before anything is stored), 429 with ``Retry-After`` past
+the SMTP listener's limit per sender (``CASEWORK_SMTP_RATE_LIMIT``; nothing stored: the mail
+service sends it again later)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from casework.accounts.models import StaffRole
 from casework.accounts.selectors import NoRoleError, user_role
 from casework.api.auth import BearerTokenAuth
-from casework.api.errors import FieldError
+from casework.api.errors import FieldError, TooManyRequestsError
 from casework.channels.email import EMAIL
-from casework.channels.email.intake import email_receive, raw_status
+from casework.channels.email.intake import email_receive, raw_status, sender_rate_hit
 from casework.lib.http import body_within
 
 router = Router(tags=["intake"], auth=BearerTokenAuth())
@@ -59,6 +62,12 @@ def intake_email(request: HttpRequest) -> Status[dict[str, object]]:
     """Store, then process, one raw MIME message (STYLE §3.5: nothing is lost)."""
     _admin(request)
     payload = _body(request)
+    decision = sender_rate_hit(payload=payload, at=timezone.now())
+    if not decision.allowed:
+        raise TooManyRequestsError(
+            f"too many messages from this sender; retry in {decision.retry_after} s",
+            retry_after=decision.retry_after,
+        )
     peer = str(request.META.get("REMOTE_ADDR", ""))
     stored = email_receive(payload=payload, source=f"http {peer}")
     return Status(201 if stored.created else 200, raw_status(stored.raw))

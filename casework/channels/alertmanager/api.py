@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from casework.api.errors import TooManyRequestsError
 from casework.channels.alertmanager import ALERTMANAGER
 from casework.channels.alertmanager.parse import alert_split
 from casework.channels.base import ParseError
@@ -72,7 +73,10 @@ def alertmanager_webhook(request: HttpRequest) -> dict[str, object]:
     decision = rate_limit_hit(f"intake:alertmanager:{ip}", limit=NOTIFICATIONS_PER_MINUTE,
                               window=timedelta(minutes=1), at=now)  # fmt: skip
     if not decision.allowed:
-        raise HttpError(429, f"too many notifications; retry in {decision.retry_after} s")
+        raise TooManyRequestsError(
+            f"too many notifications; retry in {decision.retry_after} s",
+            retry_after=decision.retry_after,
+        )
     payload = _body(request)
     source = f"http {ip}"
     try:

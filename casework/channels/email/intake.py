@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import parseaddr
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -29,7 +32,7 @@ from casework.channels.services import (
     raw_inbound_process,
     raw_inbound_store,
 )
-from casework.lib.ratelimit import rate_limit_hit
+from casework.lib.ratelimit import RateDecision, rate_limit_hit
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +88,28 @@ def smtp_refusal(*, sender: str, peer: str, size: int) -> str | None:
     at = timezone.now()
     limit = int(settings.CASEWORK_SMTP_RATE_LIMIT)
     window = timedelta(seconds=int(settings.CASEWORK_SMTP_RATE_WINDOW_SECONDS))
-    for key in (f"smtp-from:{sender.lower()}", f"smtp-peer:{peer}"):
+    for key in (_sender_key(sender), f"smtp-peer:{peer}"):
         decision = rate_limit_hit(key, limit=limit, window=window, at=at)
         if not decision.allowed:
             return f"451 4.7.1 Too many messages, try again in {decision.retry_after} seconds"
     return None
+
+
+def _sender_key(sender: str) -> str:
+    # One count per sender address whichever way its mail comes (SMTP, HTTP, IMAP).
+    return f"mail-from:{sender.strip().lower()}"
+
+
+def sender_rate_hit(*, payload: bytes, at: datetime) -> RateDecision:
+    """Count one message of the sender its ``From`` header names (read from the headers
+    alone) against ``CASEWORK_SMTP_RATE_LIMIT`` per ``CASEWORK_SMTP_RATE_WINDOW_SECONDS``,
+    the limit the SMTP listener applies: the HTTP endpoint's limit per sender."""
+    headers = BytesHeaderParser(policy=compat32).parsebytes(payload)
+    sender = parseaddr(str(headers.get("From", "")))[1] or "(none)"
+    window = timedelta(seconds=int(settings.CASEWORK_SMTP_RATE_WINDOW_SECONDS))
+    return rate_limit_hit(
+        _sender_key(sender), limit=int(settings.CASEWORK_SMTP_RATE_LIMIT), window=window, at=at
+    )
 
 
 def _smtp_deliver(sender: str, peer: str, payload: bytes, rcpt_tos: tuple[str, ...]) -> str:

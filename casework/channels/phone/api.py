@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 
 from casework.accounts.selectors import user_organization
 from casework.api.auth import BearerTokenAuth
-from casework.api.errors import FieldError
+from casework.api.errors import FieldError, TooManyRequestsError
 from casework.channels.phone.channel import PHONE
 from casework.channels.phone.parse import CallFieldError
 from casework.channels.phone.services import phone_call_from_raw
@@ -64,7 +64,10 @@ def _gate(request: HttpRequest) -> User:
         at=timezone.now(),
     )  # fmt: skip
     if not decision.allowed:
-        raise HttpError(429, f"too many call records; retry in {decision.retry_after} s")
+        raise TooManyRequestsError(
+            f"too many call records; retry in {decision.retry_after} s",
+            retry_after=decision.retry_after,
+        )
     return user
 
 

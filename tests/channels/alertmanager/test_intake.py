@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from casework.accounts.models import Organization
 from casework.accounts.services import organization_create
 from casework.cases.models import Case, Origin
+from casework.channels.alertmanager import api as alertmanager_api
 from casework.channels.models import RawInbound, RawStatus
 from tests.cases.conftest import SINCE
 from tests.cases.test_api import NOW
@@ -160,3 +161,15 @@ def test_an_oversized_notification_is_refused_before_it_is_read(acme_noc: Organi
     answer = post(b"{" + b" " * (1024 * 1024) + b"}")
     assert answer.status_code == 413
     assert not RawInbound.objects.exists()
+
+
+def test_past_the_rate_limit_a_notification_is_answered_429_with_retry_after(
+    acme_noc: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alertmanager re-sends what it could not deliver, so a 429 loses nothing."""
+    monkeypatch.setattr(alertmanager_api, "NOTIFICATIONS_PER_MINUTE", 1)
+    assert post(fixture("firing.json")).status_code == 200
+    refused = post(fixture("resolved.json"))
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert Case.objects.get().status != "service_restored"

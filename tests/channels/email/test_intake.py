@@ -163,3 +163,20 @@ def test_what_parsing_had_to_do_is_noted_on_the_case_it_opened(
     assert case.description == "Grüße"
     note = Message.objects.get(case=case, kind=Message.Kind.NOTE)
     assert note.body == "Email intake:\n- declared charset 'x-nonsense': decoded as cp1252"
+
+
+@override_settings(CASEWORK_SMTP_RATE_LIMIT=2)
+def test_past_the_limit_per_sender_the_endpoint_answers_429_and_stores_nothing(
+    postmaster: Persona, alice: Persona
+) -> None:
+    """The SMTP listener's limit per sender applies to posted mail too (issue 5: every
+    channel is rate-limited); the mail service sends the refused message again later."""
+    for n in (1, 2):
+        assert post(postmaster.client, mail(message_id=f"<r{n}@acme.test>")).status_code == 201
+    refused = post(postmaster.client, mail(message_id="<r3@acme.test>"))
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "too many messages from this sender" in refused.json()["detail"]
+    assert RawInbound.objects.count() == 2
+    other = mail(sender="Bea <bea@globex.test>", message_id="<b1@globex.test>")
+    assert post(postmaster.client, other).status_code == 201

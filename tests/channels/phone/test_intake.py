@@ -14,6 +14,7 @@ from django.utils import timezone
 from casework.accounts.models import Contact, Organization
 from casework.cases.models import Case, Status
 from casework.channels.models import PhoneCall, RawInbound, RawStatus
+from casework.channels.phone import api as phone_api
 from tests.cases.conftest import Persona
 
 URL = "/api/v1/intake/calls"
@@ -195,3 +196,14 @@ def test_the_endpoint_and_its_record_are_described_in_the_openapi_document() -> 
     assert {"from", "to", "started_at"} <= set(schema["required"])
     assert {"ended_at", "recording_url", "case"} <= set(schema["properties"])
     assert {"200", "201"} <= set(operation["responses"])
+
+
+def test_past_the_rate_limit_a_call_record_is_answered_429_with_retry_after(
+    alice_phone: Persona, bob: Persona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(phone_api, "CALLS_PER_MINUTE", 1)
+    assert call(bob).status_code == 201
+    refused = call(bob, started_at=(timezone.now() - timedelta(minutes=3)).isoformat())
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert RawInbound.objects.count() == 1
