@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from casework.accounts.services import user_create
@@ -248,3 +248,21 @@ def test_the_command_prints_a_failed_poll_and_exits_non_zero(
     ):
         call_command("imap", "poll", stdout=out)
     assert out.getvalue().startswith("support: FAILED (1 in a row): MailboxLoginError")
+
+
+def test_the_admins_poll_now_action_polls_and_says_how_it_went(
+    db: None, alice: Persona, imap_account: ImapAccount
+) -> None:
+    mailbox = mailbox_for(imap_account)
+    imap_account.deliver(crlf(mail()))
+    client = Client()
+    client.force_login(user_create(username="root", email="root@support.test", role="admin"))
+    page = client.post(
+        "/admin/intake/mailbox/",
+        {"action": "poll_now", "_selected_action": [mailbox.pk]},
+        follow=True,
+    )
+    assert (
+        "Support: 1 new, 0 duplicate, 0 too big; marked seen" in page.content.decode()
+    )  # capfirst
+    assert Case.objects.count() == 1
