@@ -191,7 +191,10 @@ def _take(box: BaseMailBox, mailbox: Mailbox, uid: str, result: PollResult) -> b
     head = _fetch_one(box, uid, headers_only=True)
     if head is None:  # expunged by someone else since the search
         return True
-    whole = None if head.size_rfc822 > EMAIL.max_bytes else _fetch_one(box, uid, headers_only=False)
+    too_big = head.size_rfc822 > EMAIL.max_bytes  # the server's size: not downloaded at all
+    whole = None if too_big else _fetch_one(box, uid, headers_only=False)
+    if whole is None and not too_big:  # expunged between the two fetches
+        return True
     if whole is None or len(whole.payload) > EMAIL.max_bytes:
         size = len(whole.payload) if whole is not None else head.size_rfc822
         stored = _keep_oversized(box, mailbox, uid, head.payload, size)

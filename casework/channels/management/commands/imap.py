@@ -16,15 +16,22 @@ class Command(BaseCommand):
     exit 1 when a poll failed (after printing it)."""
 
     help = (
-        "IMAP mailboxes: `poll [--mailbox NAME]` polls every enabled mailbox (or the one "
-        "named, even disabled) once, as the worker does every CASEWORK_IMAP_POLL_SECONDS."
+        "IMAP mailboxes: `poll [--mailbox NAME]` polls each enabled one (or the one named) "
+        "once, as the worker does.\n\nEvery unseen message is stored, then marked seen, moved "
+        "or deleted on the server as the mailbox says; a mailbox named is polled even when "
+        "disabled, to try it before it is switched on."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         """poll [--mailbox NAME]."""
         sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
         poll = sub.add_parser("poll", help="poll once: store new mail, then mark/move/delete it")
-        poll.add_argument("--mailbox", default=None, help="the mailbox's name (default: all)")
+        poll.add_argument(
+            "--mailbox",
+            metavar="NAME",
+            default=None,
+            help="the mailbox to poll, even if disabled (default: every enabled one)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Poll and report."""
