@@ -92,6 +92,15 @@ def env_secret(name: str) -> str | None:
     return value
 
 
+def env_secrets_prefixed(prefix: str) -> dict[str, str]:
+    """Every secret whose name starts with ``prefix`` (each read as :func:`env_secret` reads
+    one, so ``NAME_FILE`` works too), by name: for values an administrator names at run time,
+    such as an IMAP mailbox's password variable."""
+    names = {name.removesuffix("_FILE") for name in os.environ if name.startswith(prefix)}
+    found = {name: env_secret(name) for name in sorted(names)}
+    return {name: value for name, value in found.items() if value is not None}
+
+
 def generated_secret_key(path: Path) -> str:
     """A development key kept in ``path``; made once (mode 0600), reused by every process."""
     try:
@@ -344,6 +353,16 @@ if CASEWORK_EMAIL_REPLY_TO and CASEWORK_EMAIL_REPLY_TO.count("@") != 1:
 # in a window of this many seconds; past it the client is told to retry later (451).
 CASEWORK_SMTP_RATE_LIMIT = env_int("CASEWORK_SMTP_RATE_LIMIT", 60)
 CASEWORK_SMTP_RATE_WINDOW_SECONDS = env_int("CASEWORK_SMTP_RATE_WINDOW_SECONDS", 600)
+
+# IMAP mailboxes (casework.channels.email.imap; configured in the Django admin) are polled by
+# the worker every CASEWORK_IMAP_POLL_SECONDS. A mailbox names the variable holding its
+# password, CASEWORK_IMAP_PASSWORD_<NAME> (or <that>_FILE): secrets stay out of the database.
+# After CASEWORK_IMAP_ALERT_AFTER failed polls in a row the administrators are mailed, once.
+CASEWORK_IMAP_POLL_SECONDS = env_int("CASEWORK_IMAP_POLL_SECONDS", 60)
+CASEWORK_IMAP_ALERT_AFTER = env_int("CASEWORK_IMAP_ALERT_AFTER", 3)
+CASEWORK_IMAP_TIMEOUT = env_int("CASEWORK_IMAP_TIMEOUT", 30)
+CASEWORK_IMAP_CA_FILE = env_str("CASEWORK_IMAP_CA_FILE", "")
+CASEWORK_IMAP_PASSWORDS = env_secrets_prefixed("CASEWORK_IMAP_PASSWORD_")
 
 # -- monitoring intake -------------------------------------------------------------------------
 # Prometheus Alertmanager posts to /api/v1/intake/alertmanager with this bearer token (its

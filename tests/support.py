@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import grp
 import http.cookiejar
 import os
+import pwd
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -20,6 +25,7 @@ from typing import Any, NoReturn
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from imap_tools import BaseMailBox, MailBoxUnencrypted
 
 # POLICY-RULES.md numbers its requirements R1... and its gaps G1...
 RULE_ID = re.compile(r"[RG][1-9][0-9]*")
@@ -210,3 +216,176 @@ def run_async[T](coroutine: Coroutine[Any, Any, T]) -> T:
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-async") as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+class Dovecot:
+    """A real Dovecot IMAP server (TESTING.md B2's recipe) for the test run: a config of its
+    own in a temporary folder, passwd-file users, Maildir homes there, listening on
+    127.0.0.1 only, on free ports: ``port`` (plain text and STARTTLS) and ``ssl_port``
+    (IMAPS), with a self-signed certificate for 127.0.0.1 in ``ca_file``. Nothing under a
+    root-only path; stopped by the PID it wrote. Use as a context manager::
+
+        with Dovecot() as server:
+            server.user_add("support@casework.test", "secret")
+            server.append("support@casework.test", "secret", b"From: ...")
+    """
+
+    def __init__(self) -> None:
+        for program in ("dovecot", "openssl"):
+            if shutil.which(program) is None:
+                require_service(program, "the IMAP tests poll a real Dovecot (dovecot-imapd)")
+        # The mail processes run as the mail user: every folder above the homes must be
+        # traversable by it, which pytest's own 0700 temporary folders are not.
+        self.root = Path(tempfile.mkdtemp(prefix="casework-dovecot-", dir="/tmp"))
+        self.root.chmod(0o755)
+        self.port, self.ssl_port = free_port(), free_port()
+        self.ca_file = str(self.root / "cert.pem")
+        self.users = self.root / "users"
+        self._uid, self._gid = os.getuid(), os.getgid()
+        if self._uid == 0:  # Dovecot refuses to keep mail as root: it runs as nobody
+            nobody = pwd.getpwnam("nobody")
+            self._uid, self._gid = nobody.pw_uid, nobody.pw_gid
+
+    def _config(self) -> str:
+        me = pwd.getpwuid(os.getuid()).pw_name
+        run_as = "" if os.getuid() == 0 else (
+            f"default_internal_user = {me}\ndefault_login_user = {me}\n"
+            f"default_internal_group = {grp_name(os.getgid())}\n"
+        )  # fmt: skip
+        d = self.root
+        return f"""{run_as}protocols = imap
+listen = 127.0.0.1
+base_dir = {d}/run
+state_dir = {d}/run
+log_path = {d}/dovecot.log
+ssl = yes
+ssl_cert = <{d}/cert.pem
+ssl_key = <{d}/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+# (the anvil-auth-penalty socket below, mode 0, turns off the growing delay after failed
+# logins from one address: the tests fail logins on purpose)
+mail_location = maildir:~/Maildir
+first_valid_uid = 1
+passdb {{
+  driver = passwd-file
+  args = {self.users}
+}}
+userdb {{
+  driver = passwd-file
+  args = {self.users}
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {self.ssl_port}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+    def __enter__(self) -> Dovecot:
+        (self.root / "run").mkdir()
+        mail = self.root / "mail"
+        mail.mkdir()
+        os.chown(mail, self._uid, self._gid)
+        self.users.write_text("")
+        subprocess.run(  # noqa: S603 - fixed arguments, our own temporary folder
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",  # noqa: S607
+             "-keyout", str(self.root / "key.pem"), "-out", self.ca_file, "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        (self.root / "key.pem").chmod(0o600)
+        (self.root / "dovecot.conf").write_text(self._config())
+        # Dovecot daemonises: its output goes to a file, or a pipe would never close.
+        with (self.root / "start.log").open("wb") as output:
+            started = subprocess.run(  # noqa: S603 - fixed arguments, our own config
+                ["dovecot", "-c", str(self.root / "dovecot.conf")],  # noqa: S607
+                stdin=subprocess.DEVNULL, stdout=output, stderr=output, check=False,
+            )  # fmt: skip
+        if started.returncode != 0:
+            raise RuntimeError(f"dovecot did not start: {(self.root / 'start.log').read_text()}")
+        deadline = time.monotonic() + 10
+        while not _answers(self.port) or not _answers(self.ssl_port):
+            if time.monotonic() > deadline:
+                log = self.root / "dovecot.log"
+                raise RuntimeError(
+                    f"dovecot did not start: {log.read_text() if log.exists() else ''}"
+                )
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pid_file = self.root / "run" / "master.pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text().split()[0])
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def user_add(self, username: str, password: str) -> None:
+        """A mail account. Dovecot reads its passwd-file again when it changes, but looks at
+        most once a second: add accounts before the logins that need them, not between."""
+        home = self.root / "mail" / username
+        line = f"{username}:{{PLAIN}}{password}:{self._uid}:{self._gid}::{home}::\n"
+        with self.users.open("a") as users:
+            users.write(line)
+
+    def session(self, username: str, password: str) -> BaseMailBox:
+        """imap-tools over plain text, logged in: how tests deliver and inspect mail."""
+        return MailBoxUnencrypted("127.0.0.1", self.port, timeout=10).login(username, password)
+
+    def append(self, username: str, password: str, message: bytes, folder: str = "INBOX") -> None:
+        """Deliver ``message`` into ``folder`` with IMAP APPEND, unseen."""
+        with self.session(username, password) as box:
+            box.append(message, folder)
+
+    def flags(self, username: str, password: str, folder: str = "INBOX") -> list[set[str]]:
+        """The flags of each message in ``folder``, in order (without ``\\Recent``, which
+        only says whether this session is the first to see it)."""
+        with self.session(username, password) as box:
+            box.folder.set(folder)
+            messages = box.fetch(mark_seen=False, headers_only=True)
+            return [set(m.flags) - {"\\Recent"} for m in messages]
+
+
+def grp_name(gid: int) -> str:
+    """The name of group ``gid``."""
+    return grp.getgrgid(gid).gr_name
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -22,6 +22,7 @@ from casework.settings import (
     env_int,
     env_list,
     env_secret,
+    env_secrets_prefixed,
     env_str,
     generated_secret_key,
 )
@@ -126,6 +127,23 @@ def test_env_secret_reads_the_variable_or_its_file(
     monkeypatch.setenv("CASEWORK_TEST_SECRET_FILE", str(tmp_path / "missing"))
     with pytest.raises(ImproperlyConfigured, match="CASEWORK_TEST_SECRET_FILE="):
         env_secret("CASEWORK_TEST_SECRET")
+
+
+def test_env_secrets_prefixed_reads_every_variable_of_the_prefix_or_its_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "second"
+    secret_file.write_text("from-file\n")
+    monkeypatch.setenv("CASEWORK_TEST_PW_FIRST", "from-env")
+    monkeypatch.setenv("CASEWORK_TEST_PW_SECOND_FILE", str(secret_file))
+    monkeypatch.setenv("CASEWORK_TEST_OTHER", "not this one")
+    assert env_secrets_prefixed("CASEWORK_TEST_PW_") == {
+        "CASEWORK_TEST_PW_FIRST": "from-env",
+        "CASEWORK_TEST_PW_SECOND": "from-file",
+    }
+    monkeypatch.setenv("CASEWORK_TEST_PW_SECOND", "both")
+    with pytest.raises(ImproperlyConfigured, match="CASEWORK_TEST_PW_SECOND or"):
+        env_secrets_prefixed("CASEWORK_TEST_PW_")
 
 
 def test_the_generated_secret_key_is_private_and_reused(tmp_path: Path) -> None:

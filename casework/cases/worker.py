@@ -1,10 +1,14 @@
-"""The worker loop: run due background tasks, and sweep the SLA clocks every N seconds.
+"""The worker loop: run due background tasks, sweep the SLA clocks every N seconds, and
+poll the IMAP mailboxes that are due.
 
 One loop serves both `casework worker` (its own process, stopped by SIGTERM/SIGINT) and the
 worker thread of `casework demo` (stopped with the server). Tasks are run by django-tasks-db's
 own ``Worker`` in batch mode (it claims each task with ``SELECT … FOR UPDATE SKIP LOCKED``,
 so any number of workers share the queue); the sweep is ``clock_sweep``, exactly-once by
-itself. Errors of one tick are logged and the loop goes on.
+itself. Each IMAP mailbox is polled every ``CASEWORK_IMAP_POLL_SECONDS``, decided by its
+``last_polled_at`` in the database and claimed with a lease, so that any number of workers
+share them too (``casework.channels.email.imap``). Errors of one tick are logged and the loop
+goes on.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from casework.cases.followups import case_auto_confirm_due, case_pending_reminders_due
 from casework.cases.sweep import clock_sweep
+from casework.channels.email.imap import mailboxes_poll_due
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +36,12 @@ TASK_POLL_SECONDS = 1.0
 @dataclass(slots=True)
 class TickResult:
     """What one tick did: the sweep's actions (None when it did not sweep), the follow-ups of
-    cases waiting on the customer, and the tasks run."""
+    cases waiting on the customer, the tasks run and the mailboxes polled."""
 
     swept: int | None
     tasks: int
     followups: int = 0
+    polled: int = 0
 
 
 def tasks_run_due(worker_id: str) -> int:
@@ -56,15 +62,18 @@ def tasks_run_due(worker_id: str) -> int:
 
 def worker_tick(*, worker_id: str, sweep: bool) -> TickResult:
     """One pass: sweep (when asked) with the follow-ups of cases waiting on the customer
-    (R9 auto-confirmation, G14 reminders and auto-close), then run the tasks due, the mail of
-    both included."""
+    (R9 auto-confirmation, G14 reminders and auto-close), poll the IMAP mailboxes due, then
+    run the tasks due, the mail of all three included."""
     swept = None
     followups = 0
+    at = timezone.now()
     if sweep:
-        at = timezone.now()
         swept = len(clock_sweep(at=at))
         followups = len(case_auto_confirm_due(at=at)) + len(case_pending_reminders_due(at=at))
-    return TickResult(swept=swept, tasks=tasks_run_due(worker_id), followups=followups)
+    polled = len(mailboxes_poll_due(at=at))
+    return TickResult(
+        swept=swept, tasks=tasks_run_due(worker_id), followups=followups, polled=polled
+    )
 
 
 def worker_loop(*, stop: threading.Event, sweep_interval: float, once: bool = False) -> None:
@@ -82,12 +91,13 @@ def worker_loop(*, stop: threading.Event, sweep_interval: float, once: bool = Fa
             except Exception:
                 logger.exception("worker %s: tick failed; going on", worker_id)
             else:
-                if result.swept or result.tasks or result.followups:
+                if result.swept or result.tasks or result.followups or result.polled:
                     logger.info(
-                        "worker %s: %s action(s), %s follow-up(s), %s task(s)",
+                        "worker %s: %s action(s), %s follow-up(s), %s mailbox(es), %s task(s)",
                         worker_id,
                         result.swept or 0,
                         result.followups,
+                        result.polled,
                         result.tasks,
                     )
             if due:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -177,3 +178,91 @@ class ChatMessage(models.Model):
 
     def __str__(self) -> str:
         return f"chat message {self.pk} of {self.conversation_id}"
+
+
+class MailboxTls(models.TextChoices):
+    """How casework talks to an IMAP server."""
+
+    SSL = "ssl", "SSL/TLS from the start (IMAPS, port 993)"
+    STARTTLS = "starttls", "STARTTLS upgrade (port 143)"
+    NONE = "none", "none: plain text (loopback or a trusted network only)"
+
+
+class MailboxAfter(models.TextChoices):
+    """What happens on the server to a message once casework has stored it."""
+
+    SEEN = "seen", "mark it seen"
+    MOVE = "move", "move it to another folder"
+    DELETE = "delete", "delete it"
+
+
+# A variable name, not a password: the prefix every mailbox password variable carries.
+PASSWORD_ENV_PREFIX = "CASEWORK_IMAP_PASSWORD_"  # noqa: S105
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox casework polls for inbound mail (configured in the Django admin).
+
+    The worker polls each enabled one every ``CASEWORK_IMAP_POLL_SECONDS``
+    (``casework.channels.email.imap``): every unseen message is stored first, and only then
+    marked seen, moved to ``move_to`` or deleted on the server (``after_fetch``), so a crash
+    in between loses nothing (the next poll finds it again; its Message-ID stores it once).
+    The password is never in the database: ``password_env`` names the environment variable
+    (``CASEWORK_IMAP_PASSWORD_<NAME>``, or ``<that>_FILE``) that holds it.
+
+    ``consecutive_failures`` counts failed polls in a row; at ``CASEWORK_IMAP_ALERT_AFTER``
+    the administrators are mailed once (``alerted_at``); a successful poll resets both.
+    ``polling_until`` is the lease of the worker polling it now, so two never poll the same
+    mailbox at once (it expires if that worker dies)."""
+
+    name = models.SlugField(
+        max_length=64,
+        unique=True,
+        help_text='Short name: mail it brings is stored as "imap:<name>".',
+    )
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    tls = models.CharField("TLS", max_length=8, choices=MailboxTls.choices, default=MailboxTls.SSL)
+    username = models.CharField(max_length=255)
+    password_env = models.CharField(
+        "password variable", max_length=100,
+        validators=[
+            RegexValidator(
+                rf"^{PASSWORD_ENV_PREFIX}[A-Z0-9_]+$",
+                f"the name of an environment variable: {PASSWORD_ENV_PREFIX}<NAME>",
+            )
+        ],
+        help_text=(
+            f"The environment variable holding the password, e.g. {PASSWORD_ENV_PREFIX}SUPPORT "
+            "(or a file named by …_FILE); set it for the worker and restart it."
+        ),
+    )  # fmt: skip
+    folder = models.CharField(max_length=255, default="INBOX")
+    after_fetch = models.CharField(
+        "once stored", max_length=8, choices=MailboxAfter.choices, default=MailboxAfter.SEEN
+    )
+    move_to = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The folder to move stored mail to (created if missing).",
+    )
+    enabled = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    polling_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name_plural = "mailboxes"
+        constraints = (
+            models.CheckConstraint(
+                condition=~models.Q(after_fetch="move") | ~models.Q(move_to=""),
+                name="intake_mailbox_move_needs_folder",
+                violation_error_message="Name the folder to move stored mail to.",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.username} at {self.host})"

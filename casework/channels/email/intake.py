@@ -25,10 +25,11 @@ from casework.cases.models import Case, Message
 from casework.cases.services import case_message_add
 from casework.channels.base import Inbound
 from casework.channels.email import EMAIL
-from casework.channels.models import RawInbound
+from casework.channels.models import RawInbound, RawStatus
 from casework.channels.services import (
     Stored,
     contact_by_address,
+    raw_inbound_finish,
     raw_inbound_process,
     raw_inbound_store,
 )
@@ -52,6 +53,19 @@ def email_receive(
     if not stored.created:
         return stored
     return Stored(raw_inbound_process(stored.raw, at=at), True)
+
+
+def email_oversized_keep(*, headers: bytes, source: str, reason: str) -> Stored:
+    """Keep what can be kept of a message over ``CASEWORK_EMAIL_MAX_BYTES`` that a transport
+    cannot refuse (an IMAP mailbox holds it already): its header block, stored ``failed``
+    with ``reason`` (saying where the whole message is) for a person, never processed. The
+    same Message-ID twice is stored once, as for any message."""
+    at = timezone.now()
+    stored = raw_inbound_store(channel=EMAIL, payload=headers, source=source, received_at=at)
+    if stored.created:
+        logger.warning("email %s from %s kept unprocessed: %s", stored.raw.pk, source, reason)
+        raw_inbound_finish(stored.raw, RawStatus.FAILED, reason, at=at, case=None)
+    return stored
 
 
 def email_files_save(*, case: Case, inbound: Inbound) -> None:

@@ -47,12 +47,12 @@ class Command(BaseCommand):
                 f"staff land on the console ({base}/console/), the contacts on the portal "
                 f"({base}/portal/). Administration: {base}/admin/"
             )
-        # SPEC §2: one process serves HTTP and runs the worker (tasks and the SLA sweep).
+        # SPEC §2: one process serves HTTP and runs the worker (tasks, the SLA sweep, IMAP).
         thread, stop = worker_thread_start(sweep_interval=settings.CASEWORK_SWEEP_INTERVAL)
         # uvicorn shuts down on SIGTERM and then raises it again: make that an orderly exit,
         # so the worker thread finishes its tick and stops below (SIGINT already is one).
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        self.stdout.write("casework demo: worker thread started (tasks, SLA sweep)")
+        self.stdout.write("casework demo: worker thread started (tasks, SLA sweep, IMAP polls)")
         try:
             call_command("serve", host="127.0.0.1", port=options["port"])
         finally:

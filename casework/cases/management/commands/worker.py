@@ -17,14 +17,17 @@ class Command(BaseCommand):
     """Thin: parse, install the signal handlers, run the loop until SIGTERM/SIGINT."""
 
     help = (
-        "Run background tasks (notification mail) and the SLA sweep every "
-        "CASEWORK_SWEEP_INTERVAL seconds until SIGTERM or SIGINT."
+        "Run background tasks (notification mail), the SLA sweep every "
+        "CASEWORK_SWEEP_INTERVAL seconds and IMAP polls every CASEWORK_IMAP_POLL_SECONDS "
+        "until SIGTERM or SIGINT."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         """--once, --interval."""
         parser.add_argument(
-            "--once", action="store_true", help="sweep once, run the tasks due, and exit"
+            "--once",
+            action="store_true",
+            help="sweep once, poll the mailboxes due, run the tasks due, and exit",
         )
         parser.add_argument(
             "--interval",
