@@ -298,7 +298,7 @@ CASEWORK_SWEEP_INTERVAL = env_int("CASEWORK_SWEEP_INTERVAL", 30)
 
 MAILERS = {
     "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": "casework.lib.mail.SMTPBackend",
         "OPTIONS": {
             "host": env_str("CASEWORK_EMAIL_HOST", "localhost"),
             "port": env_int("CASEWORK_EMAIL_PORT", 25),

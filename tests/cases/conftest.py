@@ -111,7 +111,7 @@ def outbound_to(port: int) -> override_settings:
     return override_settings(
         MAILERS={
             "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "BACKEND": "casework.lib.mail.SMTPBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
             }
         },

@@ -243,7 +243,7 @@ def test_a_mail_that_keeps_failing_is_given_up_after_the_last_attempt(
     dead_port = free_port()  # nothing listens there: connection refused
     mailers = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "casework.lib.mail.SMTPBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": dead_port, "timeout": 5},
         }
     }

@@ -26,6 +26,7 @@ from casework.cases.notifications import LOOP_HEADER, header_safe
 from casework.channels.base import Inbound
 from casework.channels.email.parse import header_text, message_id_normalised, message_read
 from casework.channels.models import RawInbound
+from casework.lib.mail import NULL_SENDER
 from casework.lib.ratelimit import rate_limit_hit
 from casework.policies.selectors import policy_ids
 
@@ -103,5 +104,5 @@ def access_answer_message(*, raw: RawInbound, to: str) -> EmailMessage:
     ]
     return EmailMessage(
         subject=header_safe(f"Auto: {subject}", limit=300), body="\n".join(body),
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers=headers,
+        from_email=NULL_SENDER, to=[to], headers={"From": settings.DEFAULT_FROM_EMAIL, **headers},
     )  # fmt: skip

@@ -60,6 +60,8 @@ def test_an_unknown_sender_is_held_and_told_how_to_get_access_once(
     worker_at(START)
     ((envelope, answer),) = inbox.received
     assert envelope.rcpt_tos == ["bounces+sam@newco.test"]  # the envelope sender (RFC 3834 §4)
+    assert envelope.mail_from == "<>"  # MAIL FROM:<> (RFC 3834 §3.3): its bounce goes nowhere
+    assert answer["From"] == "casework@support.test"
     assert answer["Auto-Submitted"] == "auto-replied"
     assert answer[LOOP_HEADER] == "1"
     assert answer["In-Reply-To"] == "<s1@newco.test>"
