@@ -85,6 +85,10 @@
     const old = list.querySelector('[data-conversation-item="' + c.id + '"]');
     if (old) old.replaceWith(fresh);
     else list.prepend(fresh);
+    const state = root.querySelector("[data-chat-state]");
+    if (state && c.id === current) {
+      state.textContent = c.status + (c.agent ? ", with " + c.agent : "");
+    }
   }
 
   function caseNote(number, id) {

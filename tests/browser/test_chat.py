@@ -107,6 +107,8 @@ def test_a_customer_and_an_engineer_chat_and_make_a_case(
             "Which site shows it?", timeout=LIVE
         )
         expect(widget.locator(".chat-support")).to_contain_text("Bob Okafor (support)")
+        # the pane's own line follows: taken by the engineer who answered
+        expect(pane.locator("[data-chat-state]")).to_have_text("active, with Bob Okafor")
         box.fill("www.initech.test, every page.")
         box.press("Enter")
         expect(pane.locator(".chat-customer").last).to_contain_text(
