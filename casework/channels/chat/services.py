@@ -20,7 +20,7 @@ from django.db import transaction
 
 from casework.cases.errors import CaseInputError, CaseRefusedError
 from casework.cases.models import Case, Message
-from casework.cases.services import case_message_add
+from casework.cases.services import case_assign, case_message_add
 from casework.channels.chat import CHAT
 from casework.channels.chat.parse import ENVIRONMENTS, Line, transcript_payload
 from casework.channels.chat.realtime import CONSOLE_GROUP, chat_publish, conversation_group
@@ -181,6 +181,11 @@ def conversation_case_make(
         raise CaseInputError("priority" if "priority" in raw.reason else "case", raw.reason)
     conversation.case = raw.case
     conversation.save(update_fields=["case"])
+    # A new case goes to the engineer who answered the chat (else to whoever of support made
+    # it); an unanswered conversation's case waits unassigned in the queue.
+    taker = conversation.agent or (actor if actor is not None and is_staff_member(actor) else None)
+    if case is None and taker is not None and raw.case.assignee_id is None:
+        case_assign(case=raw.case, actor=actor, assignee=taker, reason="took the chat", at=at)
     _publish_on_commit(conversation, {"type": "case", "case": raw.case.number,
                                       "case_id": raw.case.pk})  # fmt: skip
     joined = "joined" if case is not None else "is now"

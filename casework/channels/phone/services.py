@@ -15,6 +15,7 @@ from casework.cases.errors import CaseInputError
 from casework.cases.models import Case, CaseEvent, Message, Status
 from casework.cases.services import (
     CaseDraft,
+    case_assign,
     case_message_add,
     case_open,
     case_phone_call_log,
@@ -215,7 +216,8 @@ def phone_call_take(
 ) -> PhoneCall:
     """An engineer logs a call from the console (R43): it joins ``case``, an open case of
     the caller's organisation, or opens one from ``draft`` on the caller's behalf (its
-    ``organization``, ``channel`` and ``notified_at`` come from ``call``). With a ``recap``
+    ``organization``, ``channel`` and ``notified_at`` come from ``call``; it is assigned to
+    ``engineer``, who took the call). With a ``recap``
     the case is resolved and closed on the call, the recap its last message (R44). The call
     is recorded as it counts against the plan, under the case's priority (R46, R47; support's
     own calls never, R48).
@@ -231,6 +233,10 @@ def phone_call_take(
         raise CaseInputError("case", "attach the call to an open case or open a new one, not both")
     if draft is not None:
         case = _call_case_open(call, draft, at=at)
+        if case.assignee_id is None:  # the engineer who took the call works what it opened
+            case = case_assign(
+                case=case, actor=engineer, assignee=engineer, reason="took the call", at=at
+            )
     elif case is not None:
         _call_case_join(call, case, engineer=engineer, at=at)
     else:

@@ -73,6 +73,7 @@ def test_a_contact_writes_and_ends_a_chat_without_javascript(ida_client: Client)
     # nobody from support answered: it became a case, so the question is not lost
     assert conversation.case is not None
     assert conversation.case.channel == "chat"
+    assert conversation.case.assignee is None  # nobody answered: it waits in the queue
 
 
 def test_a_redirect_after_posting_stays_on_this_site(ida_client: Client) -> None:
@@ -122,6 +123,7 @@ def test_the_console_pane_answers_and_makes_a_case(
     case = Case.objects.get()
     assert made["Location"] == f"/console/cases/{case.pk}/"
     assert case.subject == "Blank widget"
+    assert case.assignee == bob.user  # the engineer who answered the chat works it
     assert "Widget blank on our site" in case.description  # the transcript
     assert "Which URL?" in case.description
     again = bob_client.post(

@@ -141,6 +141,7 @@ def test_a_p1_call_opens_a_case_on_the_callers_behalf_its_time_to_open_from_the_
     case = made.case
     assert (case.channel, case.priority, case.environment) == ("phone", "P1", "production")
     assert case.requester == alice_calls.user
+    assert case.assignee == bob.user  # the engineer who took the call works it
     assert case.description == "No calls connect since 9:00"
     clock = case.clocks.get(key="time_to_open")
     assert clock.started_at == started  # G6: from when the call started, not from now
