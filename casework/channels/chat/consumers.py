@@ -13,7 +13,7 @@ number to join instead). To the browser: ``transcript``, ``message``, ``conversa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from typing import Any, cast
 
@@ -50,10 +50,27 @@ class _ChatConsumer(AsyncJsonWebsocketConsumer):
     user: User
     groups_joined: set[str]
 
+    async def _accept(self, gate: Callable[[Any], User | None]) -> bool:
+        """Accept the socket if ``gate`` lets the scope's user in; close it (4403) if not."""
+        self.groups_joined = set()
+        user = await database_sync_to_async(gate)(self.scope.get("user"))
+        if user is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return False
+        self.user = user
+        loop_remember(asyncio.get_running_loop())
+        await self.accept()
+        return True
+
     async def _join(self, group: str) -> None:
         if group not in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.add(group)
+
+    async def _leave(self, group: str) -> None:
+        if group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.groups_joined.discard(group)
 
     async def disconnect(self, code: int) -> None:
         """Leave every group this socket joined."""
@@ -110,15 +127,9 @@ class PortalChatConsumer(_ChatConsumer):
 
     async def connect(self) -> None:
         """Accept a contact of an organisation with chat; send their open conversation."""
-        self.groups_joined = set()
-        user = await database_sync_to_async(_contact_with_chat)(self.scope.get("user"))
-        if user is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+        if not await self._accept(_contact_with_chat):
             return
-        self.user = user
-        loop_remember(asyncio.get_running_loop())
-        await self.accept()
-        self.conversation = await database_sync_to_async(conversation_open_of)(user)
+        self.conversation = await database_sync_to_async(conversation_open_of)(self.user)
         if self.conversation is not None:
             await self._join(conversation_group(self.conversation.pk))
         await self._send_transcript()
@@ -137,9 +148,7 @@ class PortalChatConsumer(_ChatConsumer):
     async def on_message(self, content: dict[str, Any]) -> None:
         """Post the contact's message, starting a conversation if none is open."""
         body = _text(content, "body")
-        conversation = await database_sync_to_async(_start)(self.user)
-        if self.conversation is None or self.conversation.pk != conversation.pk:
-            self.conversation = conversation
+        conversation = self.conversation = await database_sync_to_async(_start)(self.user)
         # joined before posting, so that the widget hears its own message back
         await self._join(conversation_group(conversation.pk))
         await database_sync_to_async(_post)(conversation, self.user, body)
@@ -148,10 +157,7 @@ class PortalChatConsumer(_ChatConsumer):
         """End the contact's conversation."""
         if self.conversation is not None:
             await database_sync_to_async(_end)(self.conversation, self.user)
-            await self.channel_layer.group_discard(
-                conversation_group(self.conversation.pk), self.channel_name
-            )
-            self.groups_joined.discard(conversation_group(self.conversation.pk))
+            await self._leave(conversation_group(self.conversation.pk))
             self.conversation = None
 
 
@@ -160,14 +166,8 @@ class ConsoleChatConsumer(_ChatConsumer):
 
     async def connect(self) -> None:
         """Accept support staff; send the list of conversations."""
-        self.groups_joined = set()
-        user = await database_sync_to_async(_staff)(self.scope.get("user"))
-        if user is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+        if not await self._accept(_staff):
             return
-        self.user = user
-        loop_remember(asyncio.get_running_loop())
-        await self.accept()
         await self._join(CONSOLE_GROUP)
         summaries = await database_sync_to_async(_summaries)()
         await self.send_json({"type": "conversations", "conversations": summaries})

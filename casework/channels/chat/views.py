@@ -21,9 +21,10 @@ from casework.cases.errors import CaseInputError, CaseRefusedError
 from casework.channels.chat.forms import ChatCaseForm, ChatMessageForm
 from casework.channels.chat.selectors import (
     case_to_join,
-    chat_widget_context,
+    chat_channel_of,
     conversation_get,
     conversation_list,
+    conversation_open_of,
     conversation_summary,
     transcript_view,
 )
@@ -46,10 +47,11 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-def _refusal(error: Exception) -> tuple[str, int]:
+def _refusal(error: CaseInputError | CaseRefusedError) -> tuple[str | None, str, int]:
+    """The field a refusal names (None: the whole request), its reason, the status."""
     if isinstance(error, CaseInputError):
-        return error.message, 400
-    return str(getattr(error, "reason", error)), 409
+        return error.field, error.message, 400
+    return None, error.reason, 409
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,25 +60,25 @@ def portal_chat(request: HttpRequest) -> HttpResponse:
     """The contact's conversation with support; POST writes in it (starting one if none is
     open). A plan without chat or messaging has no chat page (404, R1)."""
     user = request_user(request)
-    if chat_widget_context(user, at=timezone.now()) is None:
+    at = timezone.now()
+    # (the widget's context processor reads the conversation for the page itself)
+    if chat_channel_of(user.contact.organization, at=at) is None:
         raise Http404("your plan includes no chat")
     form = ChatMessageForm(request.POST or None)
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                at = timezone.now()
-                conversation = conversation_start(contact=user, at=at)
-                chat_message_post(
-                    conversation=conversation, author=user, body=form.cleaned_data["body"], at=at
-                )
-            except (CaseInputError, CaseRefusedError) as error:
-                reason, status = _refusal(error)
-                form.add_error("body", reason)
-            else:
-                return _back(request, "portal:chat")
+    if request.method == "POST" and not form.is_valid():
+        status = 400
+    elif request.method == "POST":
+        try:
+            conversation = conversation_start(contact=user, at=at)
+            chat_message_post(
+                conversation=conversation, author=user, body=form.cleaned_data["body"], at=at
+            )
+        except (CaseInputError, CaseRefusedError) as error:
+            _, reason, status = _refusal(error)
+            form.add_error("body", reason)
         else:
-            status = 400
+            return _back(request, "portal:chat")
     return render(request, "channels/chat/portal.html", {"chat_form": form}, status=status)
 
 
@@ -85,8 +87,7 @@ def portal_chat(request: HttpRequest) -> HttpResponse:
 def portal_chat_end(request: HttpRequest) -> HttpResponse:
     """End the contact's open conversation (one nobody answered becomes a case)."""
     user = request_user(request)
-    found = chat_widget_context(user, at=timezone.now())
-    conversation = found["conversation"] if found is not None else None
+    conversation = conversation_open_of(user)
     if conversation is not None:
         conversation_end(conversation=conversation, actor=user, at=timezone.now())
         messages.info(request, "The chat has ended. Its transcript stays with your cases.")
@@ -144,7 +145,7 @@ def console_chat_message(request: HttpRequest, conversation_id: int) -> HttpResp
             body=form.cleaned_data["body"], at=timezone.now(),
         )  # fmt: skip
     except (CaseInputError, CaseRefusedError) as error:
-        reason, status = _refusal(error)
+        _, reason, status = _refusal(error)
         form.add_error("body", reason)
         return _console(request, conversation, message_form=form, status=status)
     return _to_pane(conversation)
@@ -168,8 +169,7 @@ def console_chat_case(request: HttpRequest, conversation_id: int) -> HttpRespons
             environment=data["environment"], case=case_to_join(data["case"]),
         )  # fmt: skip
     except (CaseInputError, CaseRefusedError) as error:
-        reason, status = _refusal(error)
-        field = getattr(error, "field", None)
+        field, reason, status = _refusal(error)
         form.add_error(field if field in form.fields else None, reason)
         return _console(request, conversation, message_form=blank, case_form=form, status=status)
     messages.success(request, f"The conversation is now in {case.number}.")

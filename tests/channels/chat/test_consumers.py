@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from casework.channels.chat.services import conversation_end
 from casework.channels.models import ChatMessage, Conversation
 from tests.cases.conftest import Persona
-from tests.support import AsgiServer, run_async
+from tests.support import AsgiServer, run_async, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,10 +31,13 @@ def server() -> Iterator[AsgiServer]:
         yield running
 
 
-def cookie_of(user: User) -> str:
-    client = Client()
-    client.force_login(user)
+def session_cookie(client: Client) -> str:
+    """The ``Cookie`` header of ``client``'s session."""
     return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def cookie_of(user: User) -> str:
+    return session_cookie(signed_in(user))
 
 
 class Socket:
@@ -235,17 +238,14 @@ def test_a_change_made_outside_the_sockets_reaches_them(
         await widget.close()
 
     run(scenario)
-    assert json.loads(json.dumps(Conversation.objects.values("status").get())) == {
-        "status": "ended"
-    }
+    assert Conversation.objects.get().status == "ended"
 
 
 def test_signing_out_closes_the_socket_at_its_next_frame(server: AsgiServer, ida: User) -> None:
     """Every frame is authorised again (Zammad CVE-2026-102489: a websocket that outlived its
     session): after signing out, or once the account is deactivated, the socket closes."""
-    client = Client()
-    client.force_login(ida)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    client = signed_in(ida)
+    cookie = session_cookie(client)
 
     async def scenario(then: Callable[[], None]) -> int | None:
         widget = Socket(server, "/ws/chat/", cookie)
@@ -262,7 +262,7 @@ def test_signing_out_closes_the_socket_at_its_next_frame(server: AsgiServer, ida
     assert not ChatMessage.objects.exists()
 
     client.force_login(ida)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    cookie = session_cookie(client)
 
     def deactivate() -> None:
         User.objects.filter(pk=ida.pk).update(is_active=False)

@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from casework.cases.models import Case
 from casework.channels.models import ChatMessage, Conversation, ConversationStatus
 from tests.cases.conftest import Persona
+from tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +23,6 @@ def acme_case(alice: Persona) -> Case:
     )  # fmt: skip
     assert answer.status_code == 201, answer.content
     return Case.objects.get(pk=answer.json()["id"])
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
