@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "casework.cases",
     "casework.channels",
     "casework.reports",
+    "casework.status",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/", include("casework.accounts.urls")),
     path("console/", include(console)),
     path("portal/", include(portal)),
+    path("status/", include("casework.status.urls")),
     path("", home, name="home"),
     path("policy/", policy_index, name="policy-index"),
     path("policy/<slug:policy_id>/", policy_page, name="policy-page"),

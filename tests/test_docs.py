@@ -36,6 +36,8 @@ DOCUMENTED = (
     schema.CaseReviewRules,
     schema.Action,
     schema.Monitoring,
+    schema.MaintenanceRules,
+    schema.MaintenanceWindow,
 )
 
 

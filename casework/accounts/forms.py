@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
-from casework.accounts.tasks import signin_mail_send
+from casework.lib.tasks import mail_send
 
 
 class LoginLinkForm(forms.Form):
@@ -34,4 +34,4 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        signin_mail_send.enqueue(to_email, subject, body)
+        mail_send.enqueue(to_email, subject, body)

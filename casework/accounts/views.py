@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from casework.accounts.forms import LoginLinkForm, QueuedPasswordResetForm
 from casework.accounts.services import login_link_create, login_link_use
-from casework.accounts.tasks import signin_mail_send
 from casework.lib.ratelimit import RateDecision, rate_limit_hit
+from casework.lib.tasks import mail_send
 from casework.lib.web import is_contact, is_staff_member
 from casework.policies.selectors import policy_list_current
 
@@ -106,7 +106,7 @@ def _login_link_mail(request: HttpRequest, email: str) -> None:
         f"Open this link to sign in to the support portal:\n\n{url}\n\n"
         f"It works once, for {minutes} minutes. If you did not ask for it, ignore this mail.\n"
     )
-    signin_mail_send.enqueue(email, "Your sign-in link", body)
+    mail_send.enqueue(email, "Your sign-in link", body)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from casework.channels.alertmanager.api import router as alertmanager_router
 from casework.channels.api import router as intake_router
 from casework.channels.phone.api import router as phone_router
 from casework.policies.api import router as policies_router
+from casework.status.api import router as status_router
 
 api = CaseworkAPI(
     title="casework",
@@ -25,3 +26,4 @@ api.add_router("/", cases_router)
 api.add_router("/", intake_router)
 api.add_router("/", alertmanager_router)
 api.add_router("/", phone_router)
+api.add_router("/", status_router)

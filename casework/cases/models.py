@@ -188,6 +188,7 @@ class Message(models.Model):
         NOTE = "note"
         PHONE = "phone_call", "phone call"
         CHAT = "chat"  # written in a chat conversation that is (or joined) this case
+        STATUS = "status_post", "status update"  # an incident's public update (R23)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
     author = models.ForeignKey(

@@ -32,6 +32,7 @@ from casework.cases.errors import CaseInputError, CaseRefusedError, TransitionRe
 from casework.cases.models import Case, CaseEvent, Message, Origin, Status
 from casework.cases.notifications import notify_recipients
 from casework.cases.selectors import case_clocks_reclassified
+from casework.cases.signals import case_opened
 from casework.cases.tasks import case_event_notify_on_commit
 from casework.cases.workflow import transition_refusal
 from casework.lib.prepared import insert_all
@@ -200,6 +201,7 @@ def case_open(
     insert_all(events)
     insert_all(clocks)
     clocks_prefetched(case, clocks)
+    case_opened.send(sender=Case, case=case, at=at)
     return case
 
 
@@ -248,7 +250,7 @@ def case_message_add(
         "eta": eta.isoformat() if eta else None,
         "workaround": workaround,
     }
-    if public and from_support and kind == Message.Kind.REPLY:
+    if public and from_support and kind in _MAILED:
         # Support's reply goes to the requester by mail too, threaded on their own mail.
         told = notify_recipients(case, ["requester"])
         data |= {"recipients": told.addresses, "unresolved": told.missing}
@@ -275,7 +277,13 @@ def case_message_add(
 _FINISHED = frozenset({Status.RESOLVED, Status.CLOSED})
 
 # What kind of response a message of each kind is, for the policy's `responses` list (G4).
-_VIA: dict[str, str] = {Message.Kind.PHONE: "phone_call", Message.Kind.CHAT: "chat"}
+_VIA: dict[str, str] = {
+    Message.Kind.PHONE: "phone_call",
+    Message.Kind.CHAT: "chat",
+    Message.Kind.STATUS: "status_post",
+}
+# Kinds of public support message that also go to the requester by mail.
+_MAILED = frozenset({Message.Kind.REPLY, Message.Kind.STATUS})
 
 
 def _finished_at(case: Case) -> datetime:

@@ -393,6 +393,10 @@ def _resolve(document: PolicyDocument, report: _Reporter) -> Policy | None:
         plans[plan_id] = _resolve_plan(document, plan_id, plans, report)
         _check_plan(document, plans[plan_id], report)
     _check_rules(document, report)
+    if document.maintenance is not None:
+        for region, window in document.maintenance.windows.items():
+            where = ("maintenance", "windows", region, "timezone")
+            _check_zone(window.timezone, where, report, allow_account=False)
     if report.issues:
         return None
     return Policy(
@@ -403,6 +407,7 @@ def _resolve(document: PolicyDocument, report: _Reporter) -> Policy | None:
         sources=document.sources,
         timezone=document.timezone,
         status_page=document.status_page,
+        maintenance=document.maintenance,
         default_calendar=document.default_calendar,
         calendars=calendars,
         tiers=document.tiers,

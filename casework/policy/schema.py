@@ -316,6 +316,26 @@ class Monitoring(Model):
     security_values: list[str] = Field(default_factory=list)
 
 
+class MaintenanceWindow(Model):
+    """A region's weekly maintenance window (R29): ``weekday`` ``start``–``end`` in its
+    ``timezone``; an ``end`` at or before ``start`` is on the next day (APAC Sun 21–02)."""
+
+    name: str
+    timezone: str
+    weekday: Weekday
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")
+
+
+class MaintenanceRules(Model):
+    """Scheduled maintenance (R29): announced at most ``notice`` ahead, in the windows of
+    the affected region; emergency maintenance is bound by neither (its notice goes to the
+    emergency contacts, R28)."""
+
+    notice: SpanValue = Field(default_factory=lambda: parse_span("10d"))
+    windows: dict[Slug, MaintenanceWindow] = Field(default_factory=dict)
+
+
 class Rules(Model):
     """The rules of SPEC §3: priorities, pauses, pending customer, scope, reviews, alerts."""
 
@@ -348,6 +368,7 @@ class PolicyDocument(Model):
     sources: list[str] = Field(default_factory=list)
     timezone: str
     status_page: str | None = None
+    maintenance: MaintenanceRules | None = None
     default_calendar: str
     calendars: dict[str, Calendar | Literal["24x7"]]
     tiers: dict[str, Tier]
@@ -368,6 +389,7 @@ class Policy(Model):
     sources: list[str]
     timezone: str
     status_page: str | None
+    maintenance: MaintenanceRules | None = None
     default_calendar: str
     calendars: dict[str, Calendar]
     tiers: dict[str, Tier]

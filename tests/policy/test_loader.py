@@ -31,7 +31,7 @@ STATUSES = (
     "service_restored, resolved, closed"
 )
 TOP_LEVEL_KEYS = (
-    "id, name, version, summary, sources, timezone, status_page, default_calendar, calendars, "
+    "id, name, version, summary, sources, timezone, status_page, maintenance, default_calendar, calendars, "
     "tiers, channels, priorities, plans, rules, definitions"
 )
 TARGET_KEYS = "time_to_open, first_response, periodic_update, elevation, resolution, rca, note"

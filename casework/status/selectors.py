@@ -1,0 +1,144 @@
+"""Reads of the status app: the state of each component now, the incidents and maintenance a
+page or the API shows, and what a signed-in customer's own accounts run on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from casework.accounts.models import Organization
+from casework.status.models import (
+    STATE_RANK,
+    CaseLink,
+    Component,
+    ComponentState,
+    Incident,
+    IncidentComponent,
+    IncidentUpdate,
+    Maintenance,
+    MaintenanceStatus,
+)
+
+
+def worst_state(states: Iterable[str]) -> str:
+    """The worst of ``states``; operational when there are none."""
+    return max(states, key=STATE_RANK.__getitem__, default=ComponentState.OPERATIONAL)
+
+
+@dataclass(slots=True)
+class ComponentNow:
+    """A component with its state now and what makes it so."""
+
+    component: Component
+    state: str = ComponentState.OPERATIONAL
+    incidents: list[Incident] = field(default_factory=list)
+    maintenance: list[Maintenance] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class StatusNow:
+    """The page's present: every component's state, the open incidents (with their updates,
+    newest last), the maintenance announced and not over, and the overall state."""
+
+    components: list[ComponentNow]
+    incidents: list[Incident]
+    maintenance: list[Maintenance]
+
+    @property
+    def overall(self) -> str:
+        """The worst state of any component."""
+        return worst_state(now.state for now in self.components)
+
+
+def incidents_open() -> QuerySet[Incident]:
+    """Unresolved incidents, newest first, with their affected components and updates."""
+    return (
+        Incident.objects.filter(resolved_at__isnull=True)
+        .order_by("-started_at", "-id")
+        .prefetch_related(
+            Prefetch("affected", queryset=IncidentComponent.objects.select_related("component")),
+            Prefetch("updates", queryset=IncidentUpdate.objects.order_by("at", "id")),
+        )
+    )
+
+
+def maintenance_visible(*, at: datetime) -> QuerySet[Maintenance]:
+    """Maintenance announced by ``at`` that is scheduled or in progress, soonest first."""
+    return (
+        Maintenance.objects.filter(
+            announced_at__isnull=False,
+            announce_at__lte=at,
+            status__in=(MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS),
+        )
+        .order_by("starts_at", "id")
+        .prefetch_related("components")
+    )
+
+
+def status_now(*, at: datetime, components: QuerySet[Component] | None = None) -> StatusNow:
+    """The present state of ``components`` (default: all), from the open incidents and the
+    maintenance in progress; incidents and maintenance are those touching them."""
+    chosen = components if components is not None else Component.objects.all()
+    order = ("group__position", "group__name", "position", "name")
+    rows = list(chosen.select_related("group").order_by(*order))
+    by_id = {row.pk: ComponentNow(row) for row in rows}
+    incidents = []
+    for incident in incidents_open():
+        touched = False
+        for affected in incident.affected.all():
+            now = by_id.get(affected.component_id)
+            if now is not None:
+                touched = True
+                now.incidents.append(incident)
+                now.state = worst_state((now.state, affected.state))
+        if touched or components is None:
+            incidents.append(incident)
+    maintenance = []
+    for window in maintenance_visible(at=at):
+        touched = False
+        for component in window.components.all():
+            now = by_id.get(component.pk)
+            if now is None:
+                continue
+            touched = True
+            now.maintenance.append(window)
+            if window.status == MaintenanceStatus.IN_PROGRESS:
+                now.state = worst_state((now.state, ComponentState.MAINTENANCE))
+        if touched or components is None:
+            maintenance.append(window)
+    return StatusNow(list(by_id.values()), incidents, maintenance)
+
+
+def components_of_organization(organization: Organization) -> QuerySet[Component]:
+    """The components the organisation's service accounts run on."""
+    return Component.objects.filter(service_accounts__organization=organization).distinct()
+
+
+def incident_get(incident_id: int) -> Incident:
+    """One incident with its timeline; ``Incident.DoesNotExist`` if there is none."""
+    return Incident.objects.prefetch_related(
+        Prefetch("affected", queryset=IncidentComponent.objects.select_related("component")),
+        Prefetch("updates", queryset=IncidentUpdate.objects.order_by("at", "id")),
+        "rcas",
+    ).get(pk=incident_id)
+
+
+def incident_case_links(
+    incident: Incident, *, kinds: Iterable[str] = (CaseLink.Kind.LINKED,)
+) -> QuerySet[CaseLink]:
+    """The cases linked to (or suggested for) ``incident``, with their organisations."""
+    return (
+        CaseLink.objects.filter(incident=incident, kind__in=list(kinds))
+        .select_related("case", "case__organization")
+        .order_by("at", "id")
+    )
+
+
+def case_incidents(case_id: int) -> QuerySet[Incident]:
+    """The incidents a case is linked to, newest first."""
+    return Incident.objects.filter(
+        Q(case_links__case_id=case_id) & Q(case_links__kind=CaseLink.Kind.LINKED)
+    ).order_by("-started_at")
