@@ -26,6 +26,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from casework.cases.followups import case_auto_confirm_due, case_pending_reminders_due
 from casework.cases.sweep import clock_sweep
 from casework.channels.email.imap import mailboxes_poll_due
+from casework.status.services import maintenance_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class TickResult:
     tasks: int
     followups: int = 0
     polled: int = 0
+    maintenance: int = 0
 
 
 def tasks_run_due(worker_id: str) -> int:
@@ -70,10 +72,13 @@ def worker_tick(*, worker_id: str, sweep: bool) -> TickResult:
     if sweep:
         swept = len(clock_sweep(at=at))
         followups = len(case_auto_confirm_due(at=at)) + len(case_pending_reminders_due(at=at))
+    # Maintenance starts and ends on time by itself: every tick, not only at sweeps (R29).
+    maintenance = len(maintenance_sweep(at=at))
     polled = len(mailboxes_poll_due(at=at))
     return TickResult(
-        swept=swept, tasks=tasks_run_due(worker_id), followups=followups, polled=polled
-    )
+        swept=swept, tasks=tasks_run_due(worker_id), followups=followups, polled=polled,
+        maintenance=maintenance,
+    )  # fmt: skip
 
 
 def worker_loop(*, stop: threading.Event, sweep_interval: float, once: bool = False) -> None:
@@ -91,13 +96,16 @@ def worker_loop(*, stop: threading.Event, sweep_interval: float, once: bool = Fa
             except Exception:
                 logger.exception("worker %s: tick failed; going on", worker_id)
             else:
-                if result.swept or result.tasks or result.followups or result.polled:
+                if (result.swept or result.tasks or result.followups or result.polled
+                        or result.maintenance):  # fmt: skip
                     logger.info(
-                        "worker %s: %s action(s), %s follow-up(s), %s mailbox(es), %s task(s)",
+                        "worker %s: %s action(s), %s follow-up(s), %s mailbox(es), "
+                        "%s maintenance change(s), %s task(s)",
                         worker_id,
                         result.swept or 0,
                         result.followups,
                         result.polled,
+                        result.maintenance,
                         result.tasks,
                     )
             if due:

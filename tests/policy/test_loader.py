@@ -31,8 +31,8 @@ STATUSES = (
     "service_restored, resolved, closed"
 )
 TOP_LEVEL_KEYS = (
-    "id, name, version, summary, sources, timezone, status_page, maintenance, default_calendar, calendars, "
-    "tiers, channels, priorities, plans, rules, definitions"
+    "id, name, version, summary, sources, timezone, status_page, maintenance, default_calendar, "
+    "calendars, tiers, channels, priorities, plans, rules, definitions"
 )
 TARGET_KEYS = "time_to_open, first_response, periodic_update, elevation, resolution, rca, note"
 NOT_A_POLICY = "expected a mapping of policy keys (id, name, version, plans, …)"

@@ -13,9 +13,9 @@ from casework.accounts.models import ContactRole, Organization, ServiceAccount
 from casework.accounts.services import organization_create, user_create
 from casework.status.models import Component
 from casework.status.services import component_accounts_set, component_create
-from tests.cases.conftest import SINCE, Persona, packs, persona, smtp
+from tests.cases.conftest import SINCE, Persona, bob, packs, persona, smtp
 
-__all__ = ["packs", "smtp"]
+__all__ = ["bob", "packs", "smtp"]
 
 # A Tuesday in December: no DST change, no US holiday.
 T0 = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
