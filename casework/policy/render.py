@@ -8,7 +8,7 @@ written in words ("within 8 hours", "ETA or every 4 hours, until service is rest
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from casework.policy.durations import Span
 from casework.policy.schema import (
@@ -98,6 +98,7 @@ class PolicyView:
     plans: list[PlanView]
     rules: list[tuple[str, str]]
     scope: list[tuple[str, str]]
+    maintenance: list[tuple[str, str]] = field(default_factory=list)
 
 
 def policy_view(policy: Policy) -> PolicyView:
@@ -110,6 +111,7 @@ def policy_view(policy: Policy) -> PolicyView:
         summary=policy.summary,
         sources=policy.sources,
         status_page=policy.status_page,
+        maintenance=_maintenance(policy),
         definitions=list(policy.definitions.items()),
         priorities=[
             PriorityView(
@@ -367,9 +369,26 @@ def render_markdown(policy: Policy) -> str:
     if view.scope:
         lines += ["## Not covered by support", ""]
         lines += [f"- **{n}.** {d}".rstrip() for n, d in view.scope] + [""]
+    if view.maintenance:
+        lines += ["## Scheduled maintenance", ""]
+        lines += [f"- **{n}:** {d}" for n, d in view.maintenance] + [""]
     if view.status_page:
         lines += [f"Service status: {view.status_page}", ""]
     return "\n".join(lines)
+
+
+def _maintenance(policy: Policy) -> list[tuple[str, str]]:
+    """The notice period and regional windows of scheduled maintenance (R29), as enforced."""
+    rules = policy.maintenance
+    if rules is None:
+        return []
+    days, rest = divmod(rules.notice.seconds, 86400)
+    notice = f"{days} days" if days and not rest else rules.notice.text()
+    rows = [("Notice", f"announced up to {notice} ahead on the status page (R29)")]
+    for window in rules.windows.values():
+        when = f"every {_DAY_NAMES[window.weekday]} {window.start}–{window.end} ({window.timezone})"
+        rows.append((window.name, when))
+    return rows
 
 
 def _plan_markdown(plan: PlanView) -> list[str]:
