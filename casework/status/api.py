@@ -13,8 +13,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 
 from casework.accounts.models import ServiceAccount
-from casework.accounts.selectors import user_role
-from casework.api.auth import BearerTokenAuth
+from casework.api.auth import RoleAuth
 from casework.api.errors import FieldError
 from casework.cases.models import Case, Origin
 from casework.policies.selectors import policy_list_current
@@ -73,10 +72,12 @@ IMPACT_STATE = {
 }
 
 
+NOC = RoleAuth(NOC_ROLES, "only staff with the noc or admin role may change the status page")
+
+
 def _noc(request: HttpRequest) -> User:
+    """The NOC user that ``NOC`` authenticated."""
     user: User = request.auth  # type: ignore[attr-defined]
-    if user_role(user) not in NOC_ROLES:
-        raise HttpError(403, "only staff with the noc or admin role may change the status page")
     return user
 
 
@@ -170,7 +171,7 @@ def status_get(request: HttpRequest) -> dict[str, object]:
     }
 
 
-@router.post("/status/components", response={201: ComponentOut}, auth=BearerTokenAuth())
+@router.post("/status/components", response={201: ComponentOut}, auth=NOC)
 def component_add(request: HttpRequest, payload: ComponentIn) -> Status[dict[str, object]]:
     """Add a component (noc, admin); ``service_accounts`` are the customers' accounts on it."""
     _noc(request)
@@ -186,7 +187,7 @@ def component_add(request: HttpRequest, payload: ComponentIn) -> Status[dict[str
     return Status(201, component_out(ComponentNow(component)))
 
 
-@router.post("/status/incidents", response={201: IncidentOut}, auth=BearerTokenAuth())
+@router.post("/status/incidents", response={201: IncidentOut}, auth=NOC)
 def incident_create(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, object]]:
     """Open an incident with its first update (noc, admin). ``case`` promotes a NOC case:
     the incident is linked to it. Open cases of customers on the affected components are
@@ -219,9 +220,7 @@ def incident_read(request: HttpRequest, incident_id: int) -> dict[str, object]:
     return incident_out(_incident(incident_id))
 
 
-@router.post(
-    "/status/incidents/{incident_id}/updates", response={201: UpdateOut}, auth=BearerTokenAuth()
-)
+@router.post("/status/incidents/{incident_id}/updates", response={201: UpdateOut}, auth=NOC)
 def incident_update_add(
     request: HttpRequest, incident_id: int, payload: UpdateIn
 ) -> Status[dict[str, object]]:
@@ -240,9 +239,7 @@ def incident_update_add(
     return Status(201, update_out(update))
 
 
-@router.post(
-    "/status/incidents/{incident_id}/cases", response={201: CaseLinkOut}, auth=BearerTokenAuth()
-)
+@router.post("/status/incidents/{incident_id}/cases", response={201: CaseLinkOut}, auth=NOC)
 def incident_case_add(
     request: HttpRequest, incident_id: int, payload: CaseLinkIn
 ) -> Status[dict[str, object]]:
@@ -257,9 +254,7 @@ def incident_case_add(
     return Status(201, {"incident": incident.pk, "case": case.pk, "kind": link.kind, "at": link.at})
 
 
-@router.get(
-    "/status/incidents/{incident_id}/cases", response=list[CaseLinkOut], auth=BearerTokenAuth()
-)
+@router.get("/status/incidents/{incident_id}/cases", response=list[CaseLinkOut], auth=NOC)
 def incident_case_list(request: HttpRequest, incident_id: int) -> list[dict[str, object]]:
     """The cases linked to the incident and those suggested for it (noc, admin)."""
     _noc(request)
@@ -279,7 +274,7 @@ def _default_policy() -> str:
     return with_rules[0]
 
 
-@router.post("/status/maintenance", response={201: MaintenanceOut}, auth=BearerTokenAuth())
+@router.post("/status/maintenance", response={201: MaintenanceOut}, auth=NOC)
 def maintenance_add(request: HttpRequest, payload: MaintenanceIn) -> Status[dict[str, object]]:
     """Schedule maintenance (noc, admin) inside its region's window, announced the policy's
     notice period ahead (R29); an emergency is bound by neither and its notice goes to the
@@ -295,7 +290,7 @@ def maintenance_add(request: HttpRequest, payload: MaintenanceIn) -> Status[dict
     return Status(201, maintenance_out(maintenance))
 
 
-@router.get("/status/maintenance", response=list[MaintenanceOut], auth=BearerTokenAuth())
+@router.get("/status/maintenance", response=list[MaintenanceOut], auth=NOC)
 def maintenance_list(request: HttpRequest) -> list[dict[str, object]]:
     """Every maintenance window not yet over, announced or not (noc, admin)."""
     _noc(request)
@@ -303,9 +298,7 @@ def maintenance_list(request: HttpRequest) -> list[dict[str, object]]:
     return [maintenance_out(row) for row in rows.prefetch_related("components")]
 
 
-@router.post(
-    "/status/maintenance/{maintenance_id}/cancel", response=MaintenanceOut, auth=BearerTokenAuth()
-)
+@router.post("/status/maintenance/{maintenance_id}/cancel", response=MaintenanceOut, auth=NOC)
 def maintenance_cancel_op(request: HttpRequest, maintenance_id: int) -> dict[str, object]:
     """Cancel maintenance that is not over (noc, admin)."""
     user = _noc(request)
@@ -317,7 +310,7 @@ def maintenance_cancel_op(request: HttpRequest, maintenance_id: int) -> dict[str
     return maintenance_out(done)
 
 
-@router.put("/status/incidents/{incident_id}/rca/{kind}", response=RcaOut, auth=BearerTokenAuth())
+@router.put("/status/incidents/{incident_id}/rca/{kind}", response=RcaOut, auth=NOC)
 def rca_put(request: HttpRequest, incident_id: int, kind: str, payload: RcaIn) -> dict[str, object]:
     """Write the incident's preliminary or final RCA as a draft (noc, admin; R21, R22)."""
     user = _noc(request)
@@ -329,9 +322,7 @@ def rca_put(request: HttpRequest, incident_id: int, kind: str, payload: RcaIn) -
     return rca_out(rca)
 
 
-@router.post(
-    "/status/incidents/{incident_id}/rca/{kind}/state", response=RcaOut, auth=BearerTokenAuth()
-)
+@router.post("/status/incidents/{incident_id}/rca/{kind}/state", response=RcaOut, auth=NOC)
 def rca_state(
     request: HttpRequest, incident_id: int, kind: str, payload: RcaStateIn
 ) -> dict[str, object]:

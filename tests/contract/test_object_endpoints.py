@@ -6,6 +6,8 @@ they are mounted; a new kind of path parameter fails here until it is given an o
   of alice's case (Acme): never 403, never 422, so she cannot even learn that it exists.
 - Nobody (no token) gets 401 from every authenticated operation.
 - Support staff posting malformed bodies to a real case get a 4xx, never a 500.
+- The status page's objects belong to no organisation: their reads are public and every
+  change is the NOC's, so a customer gets 403 from each of them (and nobody 401).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ alice, eve, bob = personas.alice, personas.eve, personas.bob
 
 PARAMETER = re.compile(r"\{(\w+)\}")
 # Paths whose objects are published to everyone, not owned by an organisation.
-PUBLIC = {"/api/v1/policies/{policy_id}"}
+PUBLIC = {"/api/v1/policies/{policy_id}", "/api/v1/status/incidents/{incident_id}"}
+# Paths of the NOC's status page: staff operations on objects no organisation owns.
+STATUS = "/api/v1/status/"
 
 
 def operations(client: Client) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
@@ -45,7 +49,10 @@ def operations(client: Client) -> list[tuple[str, str, dict[str, Any], dict[str,
 
 
 def object_operations(client: Client) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
-    return [op for op in operations(client) if "{" in op[1] and op[1] not in PUBLIC]
+    return [
+        op for op in operations(client)
+        if "{" in op[1] and op[1] not in PUBLIC and not op[1].startswith(STATUS)
+    ]  # fmt: skip
 
 
 def sample(schema: dict[str, Any], document: dict[str, Any]) -> Any:
@@ -78,7 +85,7 @@ def sample(schema: dict[str, Any], document: dict[str, Any]) -> Any:
 
 def request(
     who: Client, method: str, path: str, operation: dict[str, Any], document: dict[str, Any],
-    objects: dict[str, int],
+    objects: dict[str, int | str],
 ) -> int:  # fmt: skip
     names = PARAMETER.findall(path)
     missing = [name for name in names if name not in objects]
@@ -116,7 +123,9 @@ def test_the_outsider_gets_404_from_every_method_of_every_object_path(
     alice: Persona, eve: Persona, client: Client
 ) -> None:
     case = open_case(alice)
-    objects = {"case_id": case["id"], "attachment_id": attachment_of(alice, case["id"])}
+    objects: dict[str, int | str] = {
+        "case_id": case["id"], "attachment_id": attachment_of(alice, case["id"])
+    }  # fmt: skip
     with time_machine.travel(NOW, tick=False):
         for method, path, operation, document in object_operations(client):
             status = request(eve.client, method, path, operation, document, objects)
@@ -129,7 +138,10 @@ def test_the_outsider_gets_404_from_every_method_of_every_object_path(
 
 def test_nobody_gets_401_from_every_authenticated_operation(alice: Persona, client: Client) -> None:
     case = open_case(alice)
-    objects = {"case_id": case["id"], "attachment_id": 1}
+    objects: dict[str, int | str] = {
+        "case_id": case["id"], "attachment_id": 1, "incident_id": 1, "maintenance_id": 1,
+        "kind": "final",
+    }  # fmt: skip
     anonymous = Client()
     walked = 0
     for method, path, operation, document in operations(client):
@@ -141,6 +153,20 @@ def test_nobody_gets_401_from_every_authenticated_operation(alice: Persona, clie
         bad = Client(headers={"Authorization": "Bearer cw_not-a-token"})
         assert request(bad, method, path, operation, document, objects) == 401, (method, path)
     assert walked >= 3
+
+
+def test_a_customer_gets_403_from_every_staff_operation_of_the_status_page(
+    alice: Persona, client: Client
+) -> None:
+    objects: dict[str, int | str] = {"incident_id": 1, "maintenance_id": 1, "kind": "final"}
+    staff = [
+        op for op in operations(client)
+        if op[1].startswith(STATUS) and op[2].get("security")
+    ]  # fmt: skip
+    assert len(staff) >= 8
+    for method, path, operation, document in staff:
+        status = request(alice.client, method, path, operation, document, objects)
+        assert status == 403, (method, path, status)
 
 
 @pytest.mark.parametrize(("label", "body"), MALFORMED, ids=[label for label, _ in MALFORMED])
