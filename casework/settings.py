@@ -16,6 +16,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -387,6 +388,28 @@ CHANNEL_LAYERS = {
 }
 CASEWORK_CHAT_MAX_CHARS = env_int("CASEWORK_CHAT_MAX_CHARS", 4000)
 CASEWORK_CHAT_RATE_LIMIT = env_int("CASEWORK_CHAT_RATE_LIMIT", 30)  # messages a minute a person
+
+# -- cache and the status page -----------------------------------------------------------------
+# The status page's board is cached under a revision read from the database, so a change shows
+# at once on every process; the cache itself is per process, or the Redis server above.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CASEWORK_REDIS_URL}
+        if CASEWORK_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+CASEWORK_STATUS_CACHE_SECONDS = env_int("CASEWORK_STATUS_CACHE_SECONDS", 30)
+CASEWORK_STATUS_HISTORY_DAYS = env_int("CASEWORK_STATUS_HISTORY_DAYS", 90)
+CASEWORK_STATUS_TIMEZONE = env_str("CASEWORK_STATUS_TIMEZONE", "UTC")
+try:
+    ZoneInfo(CASEWORK_STATUS_TIMEZONE)
+except (ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"CASEWORK_STATUS_TIMEZONE={CASEWORK_STATUS_TIMEZONE!r} is not an IANA time zone name"
+    ) from None
+if CASEWORK_STATUS_HISTORY_DAYS < 1:
+    raise ImproperlyConfigured("CASEWORK_STATUS_HISTORY_DAYS must be at least 1")
 
 # -- time and language -------------------------------------------------------------------------
 # Stored and computed in UTC; each policy calendar carries its own IANA zone.

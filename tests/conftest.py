@@ -5,7 +5,10 @@ Helpers to import live in tests/support.py (``from tests.support import require_
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.core.cache import cache
 
 from tests.support import rule_marker_problem
 
@@ -17,3 +20,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             problem = rule_marker_problem(marker)
             if problem:
                 raise pytest.UsageError(f"{item.nodeid}: {problem}")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the status board is cached under ids that a
+    rolled-back test may hand out again."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,13 +3,17 @@ page or the API shows, and what a signed-in customer's own accounts run on."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from casework.accounts.models import Organization
+from casework.status.history import History, Timeline, histories
 from casework.status.models import (
     STATE_RANK,
     CaseLink,
@@ -65,6 +69,19 @@ def incidents_open() -> QuerySet[Incident]:
     )
 
 
+def incidents_past(
+    *, at: datetime, days: int = 14, components: QuerySet[Component] | None = None
+) -> QuerySet[Incident]:
+    """Incidents resolved in the ``days`` before ``at`` (touching ``components`` if given),
+    most recently resolved first, with their affected components."""
+    rows = Incident.objects.filter(resolved_at__gt=at - timedelta(days=days), resolved_at__lte=at)
+    if components is not None:
+        rows = rows.filter(affected__component__in=components).distinct()
+    return rows.order_by("-resolved_at", "-id").prefetch_related(
+        Prefetch("affected", queryset=IncidentComponent.objects.select_related("component"))
+    )
+
+
 def maintenance_visible(*, at: datetime) -> QuerySet[Maintenance]:
     """Maintenance announced by ``at`` that is scheduled or in progress, soonest first."""
     return (
@@ -117,6 +134,19 @@ def components_of_organization(organization: Organization) -> QuerySet[Component
     return Component.objects.filter(service_accounts__organization=organization).distinct()
 
 
+def service_accounts_by_component(organization: Organization) -> dict[int, list[str]]:
+    """{component id: the names of the organisation's service accounts on it}."""
+    through = Component.service_accounts.through
+    rows = through.objects.filter(serviceaccount__organization=organization)
+    out: dict[int, list[str]] = {}
+    pairs = rows.order_by("serviceaccount__name").values_list(
+        "component_id", "serviceaccount__name"
+    )
+    for component_id, name in pairs:
+        out.setdefault(component_id, []).append(name)
+    return out
+
+
 def incident_get(incident_id: int) -> Incident:
     """One incident with its timeline; ``Incident.DoesNotExist`` if there is none."""
     return Incident.objects.prefetch_related(
@@ -142,3 +172,65 @@ def case_incidents(case_id: int) -> QuerySet[Incident]:
     return Incident.objects.filter(
         Q(case_links__case_id=case_id) & Q(case_links__kind=CaseLink.Kind.LINKED)
     ).order_by("-started_at")
+
+
+def status_history(
+    components: Iterable[Component], *, at: datetime, days: int | None = None
+) -> dict[int, History]:
+    """The daily history of ``components`` over the ``days`` days ending on ``at``'s day
+    (default ``CASEWORK_STATUS_HISTORY_DAYS``), in the page's zone, derived from the
+    timelines of the incidents and the maintenance in progress that overlap them."""
+    days = days or settings.CASEWORK_STATUS_HISTORY_DAYS
+    zone = ZoneInfo(settings.CASEWORK_STATUS_TIMEZONE)
+    created = {component.pk: component.created_at for component in components}
+    first_day = at.astimezone(zone).date() - timedelta(days=days)
+    since = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
+    overlapping = Q(started_at__lt=at) & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=since))
+    incidents = dict(
+        Incident.objects.filter(overlapping, affected__component__in=list(created))
+        .distinct()
+        .values_list("pk", "resolved_at")
+    )
+    updates: dict[int, list[tuple[datetime, dict[int, str]]]] = defaultdict(list)
+    rows = IncidentUpdate.objects.filter(incident__in=list(incidents)).order_by("at", "id")
+    for incident_id, posted, states in rows.values_list("incident_id", "at", "component_states"):
+        chosen = {int(key): state for key, state in states.items() if int(key) in created}
+        updates[incident_id].append((posted, chosen))
+    timelines = [Timeline(tuple(updates[pk]), resolved_at) for pk, resolved_at in incidents.items()]
+    timelines += _maintenance_timelines(set(created), at=at, since=since)
+    return histories(created, timelines, now=at, days=days, zone=zone)
+
+
+def _maintenance_timelines(
+    component_ids: set[int], *, at: datetime, since: datetime
+) -> list[Timeline]:
+    """Maintenance that was in progress in the period, as timelines putting its components
+    under maintenance from its start to its end (or its cancellation)."""
+    through = Maintenance.components.through
+    running = Q(maintenance__completed_at__isnull=True, maintenance__cancelled_at__isnull=True)
+    ended_since = Q(maintenance__completed_at__gt=since) | Q(maintenance__cancelled_at__gt=since)
+    rows = through.objects.filter(
+        running | ended_since, component_id__in=component_ids, maintenance__started_at__lt=at
+    ).values_list(
+        "maintenance__started_at", "maintenance__completed_at", "maintenance__cancelled_at",
+        "component_id",
+    )  # fmt: skip
+    maintenance = ComponentState.MAINTENANCE.value
+    return [
+        Timeline(((started, {component_id: maintenance}),), completed or cancelled)
+        for started, completed, cancelled, component_id in rows
+        if started is not None
+    ]
+
+
+def status_revision() -> tuple[object, ...]:
+    """What changes whenever the public page would: the newest update of any incident, the
+    components, and every step of any maintenance (one query per table, all indexed
+    aggregates). With the day, it keys the page's cache."""
+    updates = IncidentUpdate.objects.aggregate(last=Max("id"), count=Count("id"))
+    components = Component.objects.aggregate(last=Max("id"), count=Count("id"))
+    maintenance = Maintenance.objects.aggregate(
+        last=Max("id"), announced=Max("announced_at"), started=Max("started_at"),
+        completed=Max("completed_at"), cancelled=Max("cancelled_at"),
+    )  # fmt: skip
+    return (*updates.values(), *components.values(), *maintenance.values())

@@ -1,21 +1,119 @@
-"""The public status page: ``/status/`` and ``/status/incidents/<id>/`` (no login)."""
+"""The status pages: the public ``/status/`` and ``/status/incidents/<id>/`` (no login, no
+JavaScript) and the per-account ``/portal/status/`` of a signed-in customer contact.
+
+The public board (components, incidents, maintenance, 90 days of bars) is rendered once and
+cached under :func:`casework.status.selectors.status_revision` and the day, so any change
+shows on the next request on every process while a quiet page costs a few indexed
+aggregates; ``CASEWORK_STATUS_CACHE_SECONDS`` bounds how stale today's uptime may get. The
+cached part holds nothing of the viewer (no user, no CSRF token): the page around it does.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
 
-from casework.status.models import Incident
-from casework.status.selectors import incident_get, status_now
+from casework.accounts.models import Organization
+from casework.lib.web import contact_required, request_user
+from casework.status.history import History
+from casework.status.models import Component, ComponentState, Incident
+from casework.status.selectors import (
+    ComponentNow,
+    components_of_organization,
+    incident_get,
+    incidents_past,
+    service_accounts_by_component,
+    status_history,
+    status_now,
+    status_revision,
+)
+
+STATE_LABELS = dict(ComponentState.choices)
 
 
+@dataclass(slots=True)
+class BoardRow:
+    """One component on the board: its state now, its history and, in the portal, the
+    viewer's service accounts on it."""
+
+    now: ComponentNow
+    history: History
+    accounts: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The state in words."""
+        return str(STATE_LABELS[self.now.state])
+
+
+@dataclass(slots=True)
+class BoardGroup:
+    """The components of one group, in order (``name`` is empty for ungrouped ones)."""
+
+    name: str
+    rows: list[BoardRow]
+
+
+def _board(
+    *, at: datetime, components: QuerySet[Component] | None = None,
+    accounts: dict[int, list[str]] | None = None,
+) -> tuple[SafeString, list[BoardGroup]]:  # fmt: skip
+    """The rendered board of ``components`` (default: all) at ``at``, and its groups."""
+    now = status_now(at=at, components=components)
+    history = status_history([row.component for row in now.components], at=at)
+    groups: list[BoardGroup] = []
+    for row in now.components:
+        name = row.component.group.name if row.component.group else ""
+        if not groups or groups[-1].name != name:
+            groups.append(BoardGroup(name, []))
+        mine = (accounts or {}).get(row.component.pk, [])
+        groups[-1].rows.append(BoardRow(row, history[row.component.pk], mine))
+    context = {
+        "now": now, "groups": groups, "overall_label": STATE_LABELS[now.overall],
+        "past": incidents_past(at=at, components=components),
+        "days": settings.CASEWORK_STATUS_HISTORY_DAYS, "zone": settings.CASEWORK_STATUS_TIMEZONE,
+    }  # fmt: skip
+    return mark_safe(render_to_string("status/board.html", context)), groups  # noqa: S308
+
+
+def public_board(*, at: datetime) -> SafeString:
+    """The public board, from the cache while nothing has changed since it was rendered."""
+    seconds = settings.CASEWORK_STATUS_CACHE_SECONDS
+    if seconds <= 0:
+        return _board(at=at)[0]
+    today = at.astimezone(ZoneInfo(settings.CASEWORK_STATUS_TIMEZONE)).date()
+    revision = repr((status_revision(), today.isoformat())).encode()
+    key = "status:board:" + hashlib.sha256(revision).hexdigest()
+    cached: str | None = cache.get(key)
+    if cached is not None:
+        return mark_safe(cached)  # noqa: S308
+    board = _board(at=at)[0]
+    cache.set(key, str(board), seconds)
+    return board
+
+
+@require_GET
 def status_index(request: HttpRequest) -> HttpResponse:
-    """The overall state, each component, the open incidents with their latest update and
-    the maintenance announced."""
-    return render(request, "status/index.html", {"now": status_now(at=timezone.now())})
+    """The overall state, each component with its 90-day bars and uptime, the open incidents
+    with their latest update, the maintenance announced and the recent past incidents."""
+    response = render(request, "status/index.html", {"board": public_board(at=timezone.now())})
+    response.headers["Cache-Control"] = f"max-age={max(settings.CASEWORK_STATUS_CACHE_SECONDS, 0)}"
+    return response
 
 
+@require_GET
 def status_incident(request: HttpRequest, incident_id: int) -> HttpResponse:
     """One incident with its whole timeline, newest update first."""
     try:
@@ -24,3 +122,17 @@ def status_incident(request: HttpRequest, incident_id: int) -> HttpResponse:
         raise Http404("no such incident") from None
     updates = list(incident.updates.all())[::-1]
     return render(request, "status/incident.html", {"incident": incident, "updates": updates})
+
+
+@require_GET
+@contact_required
+def portal_status(request: HttpRequest) -> HttpResponse:
+    """The status of the components the contact's organisation's service accounts run on:
+    their state, incidents, maintenance and history, each with the accounts on it."""
+    organization: Organization = request_user(request).contact.organization
+    board, groups = _board(
+        at=timezone.now(), components=components_of_organization(organization),
+        accounts=service_accounts_by_component(organization),
+    )  # fmt: skip
+    context = {"board": board, "groups": groups, "organization": organization}
+    return render(request, "status/portal/status.html", context)
