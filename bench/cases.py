@@ -65,6 +65,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from benchlib import bench_environment, percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -125,23 +127,13 @@ def main() -> None:
         help="also time django-helpdesk's creation in this run (../shared/peers, PEERBENCH_DIR)",
     )  # fmt: skip
     args = parser.parse_args()
-    env = _environment(args.database_url)
+    env = bench_environment(args.database_url)
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
     import django
 
     django.setup()
     Bench(args, env).run()
-
-
-def _environment(database_url: str | None) -> dict[str, str]:
-    env = {"CASEWORK_LOG_LEVEL": "WARNING", "CASEWORK_ALLOWED_HOSTS": "127.0.0.1,testserver"}
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        env["CASEWORK_VAR_DIR"] = tempfile.mkdtemp(prefix="casework-bench-")
-    return env
 
 
 def _words(rng: random.Random, n: int) -> str:
@@ -155,11 +147,6 @@ def _text(rng: random.Random, n: int) -> tuple[str, str]:
     if n % 1000 == 500:
         description += " " + RARE
     return subject, description
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 class Bench:
@@ -472,7 +459,7 @@ class Bench:
         }
         for name, path in paths.items():
             times, rows = self.server.timed_get(path, token, n)
-            p50, p95 = statistics.median(times), _percentile(times, 0.95)
+            p50, p95 = statistics.median(times), percentile(times, 0.95)
             self.figures[f"{name}{size // 1000}k"] = {"p50": p50, "p95": p95, "rows": rows}
             self._say(f"{size:>7} cases  {name:<6} {path:<40} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
                       f"  ({rows} rows, n={n})")  # fmt: skip
@@ -499,7 +486,7 @@ class Bench:
             ids = _due_case_ids(now, 200, set())
             if i >= 3:
                 times.append((time.perf_counter() - t) * 1000)
-        p50, p95 = statistics.median(times), _percentile(times, 0.95)
+        p50, p95 = statistics.median(times), percentile(times, 0.95)
         self.figures["sweep"] = {"p50": p50, "p95": p95, "clocks": total, "ids": len(ids)}
         self._say(f"sweep 'what is due' over {total} clocks: p50 {p50:.2f} ms  p95 {p95:.2f} ms"
                   f"  ({len(ids)} cases per batch)")  # fmt: skip

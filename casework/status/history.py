@@ -183,7 +183,13 @@ def histories(
     segments = worst_segments(intervals)
     today = now.astimezone(zone).date()
     bounds = day_bounds(today - timedelta(days=days - 1), days, zone)
+    # Most components had no incident in the period: they share one history.
+    clear = history_of([], bounds, since=bounds[0][1], now=now)
     return {
-        component_id: history_of(segments.get(component_id, []), bounds, since=since, now=now)
+        component_id: (
+            clear
+            if component_id not in segments and since <= bounds[0][1]
+            else history_of(segments.get(component_id, []), bounds, since=since, now=now)
+        )
         for component_id, since in created.items()
     }

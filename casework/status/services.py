@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 
 from casework.accounts.models import ServiceAccount
@@ -27,6 +27,7 @@ from casework.cases.clocks import case_clocks_refresh
 from casework.cases.errors import TransitionRefusedError
 from casework.cases.models import Case, CaseEvent, Message, Status
 from casework.cases.services import case_message_add, case_transition
+from casework.lib.prepared import Param, PreparedQuery
 from casework.policies.models import PolicyVersion
 from casework.policies.selectors import policy_get
 from casework.policy.maintenance import maintenance_announce_at, window_refusal
@@ -327,13 +328,23 @@ def incident_suggest_cases(*, incident: Incident, at: datetime) -> list[CaseLink
     return CaseLink.objects.bulk_create(_suggestion(incident, case, at) for case in cases)
 
 
+# Runs for every case opened: compiled once (casework.lib.prepared; bench/status.py).
+_OPEN_INCIDENTS_OF = PreparedQuery(
+    lambda: Incident.objects.filter(
+        resolved_at__isnull=True,
+        affected__component__service_accounts__organization_id=Param(
+            "organization", models.BigIntegerField()
+        ),
+    ).distinct()
+)
+
+
 def case_incidents_suggest(*, case: Case, at: datetime) -> list[CaseLink]:
     """Suggest linking a new case to each open incident that affects a component its
     organisation's service accounts run on (called when a case is opened)."""
-    incidents = Incident.objects.filter(
-        resolved_at__isnull=True,
-        affected__component__service_accounts__organization_id=case.organization_id,
-    ).distinct()
+    incidents = _OPEN_INCIDENTS_OF.all(organization=case.organization_id)
+    if not incidents:
+        return []
     return CaseLink.objects.bulk_create(
         (_suggestion(incident, case, at) for incident in incidents), ignore_conflicts=True
     )

@@ -142,8 +142,9 @@ def test_an_unknown_incident_is_a_404(nora: Persona) -> None:
 
 @pytest.mark.rule("R29")
 def test_maintenance_scheduled_by_api_is_started_and_ended_by_the_workers_tick(
-    nora: Persona, messaging: Component
+    transactional_db: None, nora: Persona, messaging: Component
 ) -> None:
+    # Transactional: the worker's task runner closes connections, as it does in production.
     starts = T0.replace(day=13, hour=8)  # Sun 13 Dec 03:00 ET, the NA window (R29)
     with time_machine.travel(T0, tick=False):
         answer = _post(nora, "/status/maintenance", {

@@ -6,10 +6,11 @@ The bars are written here rather than by a template loop: a page of 100 componen
 
 from __future__ import annotations
 
+import functools
 import math
+from datetime import date
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from casework.status.history import Day, History
@@ -33,9 +34,16 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
+@functools.lru_cache(maxsize=1024)
+def _day_label(day: date) -> str:
+    return day.strftime("%-d %b %Y")
+
+
 def day_title(day: Day) -> str:
     """What one bar says on hover: the day, its uptime and the time in each state."""
-    label = day.day.strftime("%-d %b %Y")
+    label = _day_label(day.day)
+    if day.uptime == 1.0 and not day.seconds:
+        return f"{label}: 100.00%"
     if not day.has_data:
         return f"{label}: no data"
     parts = [f"{label}: {uptime(day.uptime)}"]
@@ -47,10 +55,10 @@ def day_title(day: Day) -> str:
 @register.filter
 def status_bars(history: History) -> SafeString:
     """An ``<ol>`` of one ``<li>`` per day, oldest first, classed by the day's worst state
-    (``s-none`` before the component existed); the text equivalent is the uptime beside it."""
+    (``s-none`` before the component existed); the text equivalent is the uptime beside it.
+    The titles need no escaping: they are made of dates, figures and state names only."""
     items = "".join(
-        f'<li class="s-{day.worst if day.has_data else "none"}" title="{escape(day_title(day))}">'
-        "</li>"
+        f'<li class="s-{day.worst if day.has_data else "none"}" title="{day_title(day)}"></li>'
         for day in history.days
     )
     return mark_safe(f'<ol class="bars" aria-hidden="true">{items}</ol>')  # noqa: S308
