@@ -17,6 +17,7 @@ This module is pure (no database): :mod:`casework.status.selectors` feeds it row
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -137,40 +138,52 @@ def day_bounds(first: date, days: int, zone: ZoneInfo) -> list[tuple[date, datet
     ]
 
 
+def clear_days(
+    bounds: list[tuple[date, datetime, datetime]], *, since: datetime, now: datetime
+) -> tuple[Day, ...]:
+    """The days of ``bounds`` with nothing wrong: operational where the component existed
+    (from ``since``) up to ``now``, no data elsewhere."""
+    return tuple(
+        Day(day, OPERATIONAL, {}, 1.0 if min(end, now) > max(start, since) else None)
+        for day, start, end in bounds
+    )
+
+
 def history_of(
-    segments: list[tuple[datetime, datetime, str]],
-    bounds: list[tuple[date, datetime, datetime]], *, since: datetime, now: datetime,
+    segments: list[Segment], bounds: list[tuple[date, datetime, datetime]], *,
+    since: datetime, now: datetime, clear: tuple[Day, ...] | None = None,
 ) -> History:  # fmt: skip
     """The daily bars of one component over the days of ``bounds`` (see :func:`day_bounds`),
-    counting from ``since`` (when it was created) up to ``now``."""
-    out: list[Day] = []
-    down_total = seconds_total = 0.0
-    index = 0
-    for day, start, end in bounds:
-        counted_from, counted_to = max(start, since), min(end, now)
-        if counted_to <= counted_from:
-            out.append(Day(day, OPERATIONAL, {}, None))
-            continue
-        while index < len(segments) and segments[index][1] <= counted_from:
-            index += 1
-        seconds: dict[str, float] = defaultdict(float)
-        worst = OPERATIONAL
-        scan = index
-        while scan < len(segments) and segments[scan][0] < counted_to:
-            seg_start, seg_end, state = segments[scan]
-            overlap = (min(seg_end, counted_to) - max(seg_start, counted_from)).total_seconds()
+    counting from ``since`` (when it was created) up to ``now``: the ``clear`` days (see
+    :func:`clear_days`, passed in when many components share them) with each segment laid
+    over the days it touches."""
+    days = list(clear if clear is not None else clear_days(bounds, since=since, now=now))
+    first = max(since, bounds[0][1])
+    starts = [start for _, start, _ in bounds]
+    touched: dict[int, dict[str, float]] = {}
+    for seg_start, seg_end, state in segments:
+        low, high = max(seg_start, first), min(seg_end, now, bounds[-1][2])
+        index = max(bisect.bisect_right(starts, low) - 1, 0)
+        while low < high and index < len(bounds):
+            _, start, end = bounds[index]
+            overlap = (min(high, end) - max(low, start)).total_seconds()
             if overlap > 0:
+                seconds = touched.setdefault(index, defaultdict(float))
                 seconds[state] += overlap
-                if STATE_RANK[state] > STATE_RANK[worst]:
-                    worst = state
-            scan += 1
-        length = (counted_to - counted_from).total_seconds()
+            if end >= high:
+                break
+            index += 1
+    down_total = 0.0
+    for index, seconds in touched.items():
+        day, start, end = bounds[index]
+        length = (min(end, now) - max(start, since)).total_seconds()
         down = sum(DOWNTIME_WEIGHT.get(state, 0.0) * secs for state, secs in seconds.items())
-        out.append(Day(day, worst, dict(seconds), 1 - down / length))
+        worst = max(seconds, key=STATE_RANK.__getitem__)
+        days[index] = Day(day, worst, dict(seconds), 1 - down / length)
         down_total += down
-        seconds_total += length
-    uptime = 1 - down_total / seconds_total if seconds_total else None
-    return History(tuple(out), uptime)
+    seconds_total = (min(now, bounds[-1][2]) - first).total_seconds()
+    uptime = 1 - down_total / seconds_total if seconds_total > 0 else None
+    return History(tuple(days), uptime)
 
 
 def histories(
@@ -183,13 +196,18 @@ def histories(
     segments = worst_segments(intervals)
     today = now.astimezone(zone).date()
     bounds = day_bounds(today - timedelta(days=days - 1), days, zone)
-    # Most components had no incident in the period: they share one history.
-    clear = history_of([], bounds, since=bounds[0][1], now=now)
-    return {
-        component_id: (
-            clear
-            if component_id not in segments and since <= bounds[0][1]
-            else history_of(segments.get(component_id, []), bounds, since=since, now=now)
-        )
-        for component_id, since in created.items()
-    }
+    # Most components existed before the period and had nothing wrong on most days: they
+    # share those days, and those with no incident at all share one history.
+    start = bounds[0][1]
+    clear = clear_days(bounds, since=start, now=now)
+    quiet = history_of([], bounds, since=start, now=now, clear=clear)
+    out = {}
+    for component_id, since in created.items():
+        own = segments.get(component_id, [])
+        if since <= start:
+            out[component_id] = quiet if not own else history_of(
+                own, bounds, since=start, now=now, clear=clear
+            )  # fmt: skip
+        else:
+            out[component_id] = history_of(own, bounds, since=since, now=now)
+    return out

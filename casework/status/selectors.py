@@ -185,18 +185,24 @@ def status_history(
     created = {component.pk: component.created_at for component in components}
     first_day = at.astimezone(zone).date() - timedelta(days=days)
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
-    overlapping = Q(started_at__lt=at) & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=since))
-    incidents = dict(
-        Incident.objects.filter(overlapping, affected__component__in=list(created))
-        .distinct()
-        .values_list("pk", "resolved_at")
+    # One join over the period's updates, the components picked here: an IN list of every
+    # component or incident costs Django more to build than the database to run.
+    rows = (
+        IncidentUpdate.objects.filter(
+            Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gt=since),
+            incident__started_at__lt=at,
+        )
+        .order_by("at", "id")
+        .values_list("incident_id", "incident__resolved_at", "at", "component_states")
     )
     updates: dict[int, list[tuple[datetime, dict[int, str]]]] = defaultdict(list)
-    rows = IncidentUpdate.objects.filter(incident__in=list(incidents)).order_by("at", "id")
-    for incident_id, posted, states in rows.values_list("incident_id", "at", "component_states"):
+    resolved: dict[int, datetime | None] = {}
+    for incident_id, resolved_at, posted, states in rows:
         chosen = {int(key): state for key, state in states.items() if int(key) in created}
-        updates[incident_id].append((posted, chosen))
-    timelines = [Timeline(tuple(updates[pk]), resolved_at) for pk, resolved_at in incidents.items()]
+        if chosen or incident_id in resolved:
+            updates[incident_id].append((posted, chosen))
+            resolved[incident_id] = resolved_at
+    timelines = [Timeline(tuple(updates[pk]), resolved_at) for pk, resolved_at in resolved.items()]
     timelines += _maintenance_timelines(set(created), at=at, since=since)
     return histories(created, timelines, now=at, days=days, zone=zone)
 
@@ -209,9 +215,8 @@ def _maintenance_timelines(
     through = Maintenance.components.through
     running = Q(maintenance__completed_at__isnull=True, maintenance__cancelled_at__isnull=True)
     ended_since = Q(maintenance__completed_at__gt=since) | Q(maintenance__cancelled_at__gt=since)
-    rows = through.objects.filter(
-        running | ended_since, component_id__in=component_ids, maintenance__started_at__lt=at
-    ).values_list(
+    period = through.objects.filter(running | ended_since, maintenance__started_at__lt=at)
+    rows = period.values_list(
         "maintenance__started_at", "maintenance__completed_at", "maintenance__cancelled_at",
         "component_id",
     )  # fmt: skip
@@ -219,7 +224,7 @@ def _maintenance_timelines(
     return [
         Timeline(((started, {component_id: maintenance}),), completed or cancelled)
         for started, completed, cancelled, component_id in rows
-        if started is not None
+        if started is not None and component_id in component_ids
     ]
 
 

@@ -5,6 +5,7 @@ and uptime rounded down."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,3 +115,51 @@ def test_the_bars_are_one_item_a_day_classed_by_the_worst_state_with_the_figures
     assert html.count('class="s-none"') == 86
     assert html.count('class="s-partial_outage"') == 1
     assert day_title(history.days[-2]) == "8 Dec 2026: 98.12% · partial outage 1 h 30 min"
+
+
+def test_the_history_agrees_with_counting_minute_by_minute() -> None:
+    """Random overlapping incidents on three components, one created mid-period, in a zone
+    with a DST change in the period: every day's uptime and worst state, and the period's,
+    equal a plain count of each minute's worst state."""
+    rng = random.Random(7)  # noqa: S311 - reproducible test data
+    zone = ZoneInfo("America/New_York")  # clocks go back on 1 November 2026
+    now = datetime(2026, 11, 4, 15, 30, tzinfo=UTC)
+    first = datetime(2026, 10, 26, 4, 0, tzinfo=UTC)  # 00:00 on 26 October in New York
+    created = {1: LONG_AGO, 2: LONG_AGO, 3: datetime(2026, 10, 30, 17, 45, tzinfo=UTC)}
+    timelines = []
+    for _ in range(25):
+        start = first - timedelta(days=1) + timedelta(minutes=rng.randrange(0, 11 * 24 * 60))
+        states = {c: rng.choice(("degraded", "partial_outage", "major_outage")) for c in (1, 2, 3)}
+        change = start + timedelta(minutes=rng.randrange(1, 600))
+        end = change + timedelta(minutes=rng.randrange(1, 600))
+        timelines.append(Timeline(
+            ((start, states), (change, {1: rng.choice(("operational", "major_outage"))}),
+             (end, dict.fromkeys((1, 2, 3), "operational"))),
+            end if end <= now else None,
+        ))  # fmt: skip
+    result = histories(created, timelines, now=now, days=10, zone=zone)
+    rank = {"operational": 0, "degraded": 1, "partial_outage": 2, "major_outage": 3}
+    weight = {"partial_outage": 0.3, "major_outage": 1.0}
+    intervals = [i for t in timelines for i in intervals_of(t, now=now)]
+    for component, since in created.items():
+        per_day: dict[date, list[float]] = {}
+        worst: dict[date, str] = {}
+        minute = max(first, since)
+        while minute < now:
+            active = [i.state for i in intervals
+                      if i.component_id == component and i.start <= minute < i.end]  # fmt: skip
+            state = max(active, key=rank.__getitem__, default="operational")
+            day = minute.astimezone(zone).date()
+            per_day.setdefault(day, []).append(weight.get(state, 0.0))
+            if rank[state] > rank[worst.get(day, "operational")] or day not in worst:
+                worst[day] = state
+            minute += timedelta(minutes=1)
+        for bar in result[component].days:
+            if bar.day not in per_day:
+                assert bar.uptime is None
+                continue
+            minutes = per_day[bar.day]
+            assert bar.uptime == pytest.approx(1 - sum(minutes) / len(minutes)), (component, bar)
+            assert bar.worst == worst[bar.day], (component, bar)
+        everything = [w for minutes in per_day.values() for w in minutes]
+        assert result[component].uptime == pytest.approx(1 - sum(everything) / len(everything))
