@@ -38,7 +38,15 @@ from casework.status.forms import (
     RcaForm,
     UpdateForm,
 )
-from casework.status.models import CaseLink, Incident, Maintenance, Rca
+from casework.status.models import (
+    CaseLink,
+    Component,
+    ComponentState,
+    Incident,
+    IncidentUpdate,
+    Maintenance,
+    Rca,
+)
 from casework.status.selectors import (
     case_by_reference,
     components_ordered,
@@ -226,6 +234,18 @@ def _rca_kind(kind: str) -> str:
     return kind
 
 
+def _timeline(
+    incident: Incident, components: list[Component]
+) -> list[tuple[IncidentUpdate, list[str]]]:
+    """The incident's updates, newest first, each with the component states it set."""
+    names = {str(component.pk): component.name for component in components}
+    return [
+        (update, [f"{names.get(pk, pk)}: {ComponentState(state).label}"
+                  for pk, state in update.component_states.items()])
+        for update in reversed(list(incident.updates.all()))
+    ]  # fmt: skip
+
+
 def _incident_page(
     request: HttpRequest,
     incident: Incident,
@@ -250,7 +270,7 @@ def _incident_page(
     context: dict[str, Any] = {
         "problem": _problem(bound, refused),
         "incident": incident,
-        "updates": list(incident.updates.all())[::-1],
+        "timeline": _timeline(incident, components),
         "linked": incident_case_links(incident),
         "suggested": incident_case_links(incident, kinds=(CaseLink.Kind.SUGGESTED,)),
         "rcas": rcas,

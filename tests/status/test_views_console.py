@@ -215,6 +215,7 @@ def test_an_incident_opened_and_updated_in_the_console_answers_its_linked_case(
     page = _page(noc.get(f"/console/status/incidents/{incident.pk}/"))
     assert f'id="linked-{case.pk}"' in page
     assert page.index("Drained; watching.") < page.index("A queue is backed up.")  # newest first
+    assert "<li>Messaging (NA): degraded performance</li>" in page
 
 
 def test_a_case_is_linked_by_its_number_and_a_suggestion_dismissed(
