@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from casework.accounts.models import Organization
+from casework.accounts.services import user_create
 from casework.cases.models import Case, Message, Origin, Status
 from casework.cases.services import CaseDraft, case_open
 from casework.status.models import (
@@ -26,7 +27,7 @@ from casework.status.models import (
     MaintenanceStatus,
     Rca,
 )
-from casework.status.services import incident_open
+from casework.status.services import incident_open, maintenance_schedule
 from tests.cases.conftest import Persona
 from tests.status.conftest import T0
 from tests.support import assert_console_only, signed_in
@@ -127,6 +128,10 @@ def test_other_staff_see_the_pages_without_forms_and_every_change_is_403(
     _case(umbrella, carol)
     incident = _incident(messaging, nora)
     link = CaseLink.objects.get(incident=incident)
+    maintenance = maintenance_schedule(
+        title="Upgrade", components=[messaging], policy_id="liveperson", starts_at=NA_WINDOW,
+        ends_at=NA_WINDOW + timedelta(hours=2), actor=nora.user, at=timezone.now(),
+    )  # fmt: skip
     overview = engineer.get(OVERVIEW)
     assert overview.status_code == 200
     assert "Only NOC operators and administrators change the status page" in _page(overview)
@@ -143,7 +148,10 @@ def test_other_staff_see_the_pages_without_forms_and_every_change_is_403(
         f"{base}/cases/{link.pk}/link/": {},
         f"{base}/cases/{link.pk}/dismiss/": {},
         f"{base}/rca/preliminary/": {"summary": "Disk."},
+        f"{base}/rca/preliminary/review/": {},
+        f"{base}/rca/preliminary/publish/": {},
         "/console/status/maintenance/schedule/": {"title": "Upgrade"},
+        f"/console/status/maintenance/{maintenance.pk}/cancel/": {},
     }
     for url, data in posts.items():
         assert engineer.post(url, data).status_code == 403, url
@@ -151,6 +159,8 @@ def test_other_staff_see_the_pages_without_forms_and_every_change_is_403(
     assert Incident.objects.get().status == "investigating"
     assert CaseLink.objects.get().kind == "suggested"
     assert not Rca.objects.exists()
+    assert Maintenance.objects.get().status == MaintenanceStatus.SCHEDULED
+    assert "Cancel this maintenance" not in _page(engineer.get(MAINTENANCE))
 
 
 def test_the_pages_are_the_consoles_a_contact_gets_404_and_the_anonymous_sign_in(
@@ -349,6 +359,24 @@ def test_maintenance_inside_the_window_is_scheduled_and_can_be_cancelled(
     again = noc.post(cancel)
     assert again.status_code == 409
     assert "cannot be cancelled" in _page(again)
+
+
+@pytest.mark.rule("R29")
+def test_the_window_is_read_in_the_viewers_zone_and_an_administrator_may_schedule_too(
+    messaging: Component, clock: time_machine.Traveller
+) -> None:
+    admin = user_create(username="ada", email="ada@support.test", role="admin")
+    profile = admin.staff_profile
+    profile.time_zone = "America/New_York"
+    profile.save()
+    client = signed_in(admin)
+    assert "Starts (America/New_York)" in _page(client.get(MAINTENANCE))
+    scheduled = client.post(
+        "/console/status/maintenance/schedule/",
+        _window(messaging, "2026-12-13T03:00", "2026-12-13T05:00"),  # 08:00-10:00 UTC
+    )
+    assert scheduled.status_code == 302
+    assert Maintenance.objects.get().starts_at == NA_WINDOW
 
 
 @pytest.mark.rule("R29")
