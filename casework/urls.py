@@ -13,6 +13,7 @@ from casework.channels.urls import console_urlpatterns as intake_console_urlpatt
 from casework.policies.urls import console_urlpatterns as policy_console_urlpatterns
 from casework.policies.views import policy_index, policy_page
 from casework.reports.urls import console_urlpatterns as report_console_urlpatterns
+from casework.status.urls import console_urlpatterns as status_console_urlpatterns
 from casework.status.urls import portal_urlpatterns as status_portal_urlpatterns
 
 console = (
@@ -22,6 +23,7 @@ console = (
         *report_console_urlpatterns,
         *intake_console_urlpatterns,
         *phone_console_urlpatterns,
+        *status_console_urlpatterns,
     ],
     "console",
 )

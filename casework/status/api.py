@@ -16,7 +16,6 @@ from casework.accounts.models import ServiceAccount
 from casework.api.auth import RoleAuth
 from casework.api.errors import FieldError
 from casework.cases.models import Case, Origin
-from casework.policies.selectors import policy_list_current
 from casework.status.errors import StatusInputError, StatusRefusedError
 from casework.status.models import (
     Component,
@@ -46,6 +45,7 @@ from casework.status.selectors import (
     ComponentNow,
     incident_case_links,
     incident_get,
+    maintenance_policy_default,
     status_now,
 )
 from casework.status.services import (
@@ -266,14 +266,6 @@ def incident_case_list(request: HttpRequest, incident_id: int) -> list[dict[str,
     ]
 
 
-def _default_policy() -> str:
-    with_rules = [stored.policy.id for stored in policy_list_current() if stored.policy.maintenance]
-    if len(with_rules) != 1:
-        choices = ", ".join(with_rules) or "none loaded"
-        raise FieldError("policy", f"say which policy's maintenance rules apply: {choices}")
-    return with_rules[0]
-
-
 @router.post("/status/maintenance", response={201: MaintenanceOut}, auth=NOC)
 def maintenance_add(request: HttpRequest, payload: MaintenanceIn) -> Status[dict[str, object]]:
     """Schedule maintenance (noc, admin) inside its region's window, announced the policy's
@@ -281,7 +273,7 @@ def maintenance_add(request: HttpRequest, payload: MaintenanceIn) -> Status[dict
     emergency contacts of the customers on those components (R28)."""
     user = _noc(request)
     components = _components(payload.components, field="components")
-    policy_id = payload.policy or _default_policy()
+    policy_id = payload.policy or _domain(maintenance_policy_default)
     maintenance = _domain(lambda: maintenance_schedule(
         title=payload.title, message=payload.message, components=components,
         policy_id=policy_id, starts_at=payload.starts_at, ends_at=payload.ends_at,

@@ -13,6 +13,9 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from casework.accounts.models import Organization
+from casework.cases.models import Case
+from casework.policies.selectors import policy_list_current
+from casework.status.errors import StatusInputError
 from casework.status.history import History, Timeline, histories
 from casework.status.models import (
     STATE_RANK,
@@ -24,6 +27,7 @@ from casework.status.models import (
     IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
+    Rca,
 )
 
 
@@ -239,3 +243,54 @@ def status_revision() -> tuple[object, ...]:
         completed=Max("completed_at"), cancelled=Max("cancelled_at"),
     )  # fmt: skip
     return (*updates.values(), *components.values(), *maintenance.values())
+
+
+def components_ordered() -> QuerySet[Component]:
+    """Every component with its group, in the page's order (group, then component)."""
+    order = ("group__position", "group__name", "position", "name")
+    return Component.objects.select_related("group").order_by(*order)
+
+
+def maintenance_unfinished() -> QuerySet[Maintenance]:
+    """Every maintenance window scheduled or in progress, announced or not, soonest first."""
+    return (
+        Maintenance.objects.filter(
+            status__in=(MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS)
+        )
+        .order_by("starts_at", "id")
+        .prefetch_related("components")
+    )
+
+
+def maintenance_get(maintenance_id: int) -> Maintenance:
+    """One maintenance window; ``Maintenance.DoesNotExist`` if there is none."""
+    return Maintenance.objects.get(pk=maintenance_id)
+
+
+def maintenance_policy_default() -> str:
+    """The id of the one loaded policy that states maintenance rules (R29); a
+    ``StatusInputError`` on ``policy`` when none or several do, naming them."""
+    with_rules = [stored.policy.id for stored in policy_list_current() if stored.policy.maintenance]
+    if len(with_rules) != 1:
+        choices = ", ".join(with_rules) or "none loaded"
+        raise StatusInputError("policy", f"say which policy's maintenance rules apply: {choices}")
+    return with_rules[0]
+
+
+def incident_case_link_get(incident: Incident, link_id: int) -> CaseLink:
+    """One case link of ``incident``; ``CaseLink.DoesNotExist`` if it has no such link."""
+    return CaseLink.objects.select_related("case").get(pk=link_id, incident=incident)
+
+
+def incident_rca_get(incident: Incident, kind: str) -> Rca:
+    """The incident's ``kind`` RCA; ``Rca.DoesNotExist`` if none is written yet."""
+    return Rca.objects.select_related("incident").get(incident=incident, kind=kind)
+
+
+def case_by_reference(reference: str) -> Case | None:
+    """The case a person names by its number (``CW-000042``) or its id (``42``), or None."""
+    reference = reference.strip()
+    case_id = int(reference) if reference.isdigit() else Case.id_from_number(reference)
+    if case_id is None or case_id > 2**63 - 1:
+        return None
+    return Case.objects.select_related("organization").filter(pk=case_id).first()
