@@ -212,3 +212,52 @@ def test_the_status_page_reads_on_a_phone(
     assert width <= 375, f"the page scrolls sideways: {width} px"
     phone.screenshot(path=str(SCREENSHOTS / "status.png"), full_page=True)
     watch.assert_clean(server.url)
+
+
+@pytest.mark.rule("R23")
+def test_the_noc_runs_an_incident_from_the_console_and_the_public_page_follows(
+    server: AsgiServer, desktop: BrowserContext, browser: Browser, watch: Watch,
+    umbrella: Organization, carol: User, components: tuple[Component, Component],
+) -> None:  # fmt: skip
+    user_create(username="nina", email="nina@support.test", role="noc", password=PASSWORD)
+    draft = CaseDraft(
+        organization=umbrella, subject="Messages are late", description="", priority="sev1",
+        environment="production", channel="portal",
+    )  # fmt: skip
+    case = case_open(draft=draft, requester=carol, at=timezone.now())
+    console = watch.attach(browser.new_page(viewport={"width": 1280, "height": 800}))
+    sign_in(console, server.url, "nina", PASSWORD)
+    console.goto(f"{server.url}/console/status/")
+    form = console.locator("form#incident")
+    form.get_by_label("Title").fill("Message delivery delayed")
+    form.get_by_label("Impact").select_option("major")
+    form.get_by_label("First update (public)").fill("We are investigating delayed messages.")
+    form.get_by_label("Messaging (NA) (Conversational Cloud)").select_option("partial_outage")
+    form.get_by_role("button", name="Open incident").click()
+    expect(console.locator("h1")).to_contain_text("Message delivery delayed")
+
+    # The case of a customer on Messaging is suggested; the NOC links it.
+    suggestion = console.locator("li, tr", has_text=case.number).filter(
+        has=console.get_by_role("button", name="Link")
+    )
+    suggestion.get_by_role("button", name="Link").click()
+    update = console.locator("form#update")
+    update.get_by_label("Status").select_option("identified")
+    update.get_by_label("Update (public)").fill("A message queue is backed up.")
+    update.get_by_role("button", name="Post update").click()
+    assert case.clocks.get(metric="first_response").state == "met"
+    console.screenshot(path=str(SCREENSHOTS / "console-status-incident.png"))
+
+    public = watch.attach(desktop.new_page())
+    public.goto(f"{server.url}/status/")
+    expect(public.locator("#overall")).to_have_text("Partial outage")
+    expect(public.locator("article.incident")).to_contain_text("A message queue is backed up.")
+
+    update = console.locator("form#update")
+    update.get_by_label("Status").select_option("resolved")
+    update.get_by_label("Update (public)").fill("Delivery is back to normal.")
+    update.get_by_role("button", name="Post update").click()
+    public.reload()
+    expect(public.locator("#overall")).to_have_text("All systems operational")
+    assert Case.objects.get(pk=case.pk).status == Status.SERVICE_RESTORED
+    watch.assert_clean(server.url)
