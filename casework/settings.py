@@ -402,6 +402,11 @@ CACHES = {
 CASEWORK_STATUS_CACHE_SECONDS = env_int("CASEWORK_STATUS_CACHE_SECONDS", 30)
 CASEWORK_STATUS_HISTORY_DAYS = env_int("CASEWORK_STATUS_HISTORY_DAYS", 90)
 CASEWORK_STATUS_TIMEZONE = env_str("CASEWORK_STATUS_TIMEZONE", "UTC")
+# Subscriptions: how long a confirmation link works, how many subscription requests one
+# address or client may make an hour, how long a webhook receiver has to answer.
+CASEWORK_STATUS_CONFIRM_SECONDS = env_int("CASEWORK_STATUS_CONFIRM_SECONDS", 72 * 3600)
+CASEWORK_STATUS_SUBSCRIBE_LIMIT = env_int("CASEWORK_STATUS_SUBSCRIBE_LIMIT", 5)
+CASEWORK_WEBHOOK_TIMEOUT_SECONDS = env_int("CASEWORK_WEBHOOK_TIMEOUT_SECONDS", 10)
 try:
     ZoneInfo(CASEWORK_STATUS_TIMEZONE)
 except (ZoneInfoNotFoundError, ValueError):

@@ -19,11 +19,13 @@ from casework.cases.models import Case, Origin
 from casework.status.errors import StatusInputError, StatusRefusedError
 from casework.status.models import (
     Component,
+    ComponentGroup,
     ComponentState,
     Incident,
     IncidentUpdate,
     Maintenance,
     Rca,
+    Subscriber,
 )
 from casework.status.schemas import (
     CaseLinkIn,
@@ -40,6 +42,8 @@ from casework.status.schemas import (
     StatusOut,
     UpdateIn,
     UpdateOut,
+    WebhookIn,
+    WebhookOut,
 )
 from casework.status.selectors import (
     ComponentNow,
@@ -47,6 +51,7 @@ from casework.status.selectors import (
     incident_get,
     maintenance_policy_default,
     status_now,
+    webhooks_all,
 )
 from casework.status.services import (
     component_accounts_set,
@@ -59,6 +64,8 @@ from casework.status.services import (
     rca_publish,
     rca_submit,
     rca_write,
+    subscriber_unsubscribe,
+    webhook_subscribe,
 )
 
 router = Router(tags=["status"])
@@ -90,12 +97,12 @@ def _domain[T](call: Callable[[], T]) -> T:
         raise HttpError(409, error.reason) from None
 
 
-def _components(ids: list[int], *, field: str) -> list[Component]:
+def _components(ids: list[int], *, field: str, empty: bool = False) -> list[Component]:
     found = Component.objects.in_bulk(ids)
     missing = [str(pk) for pk in ids if pk not in found]
     if missing:
         raise FieldError(field, f"no component {', '.join(missing)}")
-    if not ids:
+    if not ids and not empty:
         raise FieldError(field, "name at least one component")
     return [found[pk] for pk in ids]
 
@@ -326,3 +333,49 @@ def rca_state(
         raise Http404("no such RCA")
     step = rca_submit if payload.state == "review" else rca_publish
     return rca_out(_domain(lambda: step(rca=rca, actor=user, at=timezone.now())))
+
+
+def webhook_out(subscriber: Subscriber, *, secret: bool = False) -> dict[str, object]:
+    """The API shape of a webhook subscription (its secret only when just made)."""
+    return {
+        "id": subscriber.pk, "url": subscriber.url,
+        "components": sorted(c.pk for c in subscriber.components.all()),
+        "groups": sorted(g.pk for g in subscriber.groups.all()),
+        "created_at": subscriber.created_at, "unsubscribed_at": subscriber.unsubscribed_at,
+        "secret": subscriber.secret if secret else None,
+    }  # fmt: skip
+
+
+@router.post("/status/webhooks", response={201: WebhookOut}, auth=NOC)
+def webhook_add(request: HttpRequest, payload: WebhookIn) -> Status[dict[str, object]]:
+    """Post every change of the components and groups named (none: everything) to ``url``
+    (noc, admin), signed with the Standard Webhooks scheme under the secret in this answer:
+    it is not shown again. Each change is posted once per webhook, retried until it is
+    taken (2xx) or the attempts run out; ``webhook-id`` stays the same across retries."""
+    user = _noc(request)
+    components = _components(payload.components, field="components", empty=True)
+    groups = list(ComponentGroup.objects.filter(pk__in=payload.groups))
+    missing = sorted(set(payload.groups) - {group.pk for group in groups})
+    if missing:
+        raise FieldError("groups", f"no component group {', '.join(map(str, missing))}")
+    subscriber = _domain(lambda: webhook_subscribe(
+        url=payload.url, components=components, groups=groups, actor=user, at=timezone.now(),
+    ))  # fmt: skip
+    return Status(201, webhook_out(subscriber, secret=True))
+
+
+@router.get("/status/webhooks", response=list[WebhookOut], auth=NOC)
+def webhook_list(request: HttpRequest) -> list[dict[str, object]]:
+    """Every webhook subscription, newest first, without secrets (noc, admin)."""
+    _noc(request)
+    return [webhook_out(row) for row in webhooks_all()]
+
+
+@router.post("/status/webhooks/{webhook_id}/unsubscribe", response=WebhookOut, auth=NOC)
+def webhook_remove(request: HttpRequest, webhook_id: int) -> dict[str, object]:
+    """Stop posting to the webhook (noc, admin); it stays listed, unsubscribed."""
+    _noc(request)
+    subscriber = webhooks_all().filter(pk=webhook_id).first()
+    if subscriber is None:
+        raise Http404("no such webhook")
+    return webhook_out(subscriber_unsubscribe(subscriber=subscriber, at=timezone.now()))

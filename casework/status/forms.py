@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 
 from casework.cases.models import Case, Origin
-from casework.status.models import Component, Impact, IncidentStatus
+from casework.status.models import Component, ComponentGroup, Impact, IncidentStatus
 from casework.status.selectors import case_by_reference, components_ordered
 from casework.status.services import INCIDENT_STATES
 
@@ -174,3 +174,22 @@ class MaintenanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].label = f"Starts ({zone})"
         self.fields["ends_at"].label = f"Ends ({zone})"
+
+
+class SubscribeForm(forms.Form):
+    """``/status/subscribe/``: an address, and what to follow (nothing ticked: everything)."""
+
+    email = forms.EmailField(label="Email address", max_length=254)
+    components = forms.ModelMultipleChoiceField(
+        queryset=Component.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, label="Components",
+    )  # fmt: skip
+    groups = forms.ModelMultipleChoiceField(
+        queryset=ComponentGroup.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, label="Whole groups",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["components"].queryset = components_ordered()  # type: ignore[attr-defined]
+        self.fields["groups"].queryset = ComponentGroup.objects.order_by("position", "name")  # type: ignore[attr-defined]

@@ -289,3 +289,76 @@ class Rca(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} {self.state}"
+
+
+class Subscriber(models.Model):
+    """Someone told of every change to the page, or to some components or groups of it (none
+    of either: everything). An email address counts only once its owner has confirmed it
+    (double opt-in); a webhook, made by the NOC, at once. Neither is ever deleted:
+    unsubscribing stamps ``unsubscribed_at``."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email"
+        WEBHOOK = "webhook"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    email = models.EmailField(blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    secret = models.CharField(
+        max_length=80, blank=True, help_text="A webhook's signing secret (whsec_…)."
+    )
+    components = models.ManyToManyField(Component, blank=True, related_name="subscribers")
+    groups = models.ManyToManyField(ComponentGroup, blank=True, related_name="subscribers")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("email",),
+                condition=models.Q(
+                    kind="email", confirmed_at__isnull=False, unsubscribed_at__isnull=True
+                ),
+                name="status_subscriber_one_active_per_email",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.email or self.url
+
+    @property
+    def active(self) -> bool:
+        """Confirmed and not unsubscribed."""
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class Delivery(models.Model):
+    """One publication (an incident's update, a published RCA, a step of maintenance) to one
+    subscriber: made once, whatever runs the publication twice, so each goes once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    publication = models.CharField(max_length=64, help_text="kind:id, e.g. incident:42.")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("subscriber", "publication"), name="status_delivery_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.publication} → {self.subscriber_id} {self.state}"

@@ -180,3 +180,23 @@ class RcaOut(Schema):
     root_cause: str
     preventive_measures: str
     published_at: datetime | None
+
+
+class WebhookIn(Schema):
+    """``POST /status/webhooks``: post every change of what it follows to ``url``."""
+
+    url: str = Field(..., min_length=1, max_length=2000, description="http:// or https://")
+    components: list[int] = Field(default_factory=list, description="Ids of components")
+    groups: list[int] = Field(default_factory=list, description="Ids of component groups")
+
+
+class WebhookOut(Schema):
+    """A webhook subscription; ``secret`` (``whsec_…``) only in the answer that made it."""
+
+    id: int
+    url: str
+    components: list[int]
+    groups: list[int]
+    created_at: datetime
+    unsubscribed_at: datetime | None
+    secret: str | None = Field(None, description="The signing secret, shown once")

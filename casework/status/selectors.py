@@ -28,6 +28,7 @@ from casework.status.models import (
     Maintenance,
     MaintenanceStatus,
     Rca,
+    Subscriber,
 )
 
 
@@ -294,3 +295,25 @@ def case_by_reference(reference: str) -> Case | None:
     if case_id is None or case_id > 2**63 - 1:
         return None
     return Case.objects.select_related("organization").filter(pk=case_id).first()
+
+
+def incident_updates_feed(
+    *, component: int | None = None, group: int | None = None, limit: int = 50
+) -> QuerySet[IncidentUpdate]:
+    """The latest ``limit`` incident updates, newest first, of incidents affecting
+    ``component`` or a component of ``group`` (neither: all), with their incidents."""
+    rows = IncidentUpdate.objects.select_related("incident")
+    if component is not None:
+        rows = rows.filter(incident__affected__component_id=component)
+    if group is not None:
+        rows = rows.filter(incident__affected__component__group_id=group)
+    return rows.distinct().order_by("-at", "-id")[:limit]
+
+
+def webhooks_all() -> QuerySet[Subscriber]:
+    """Every webhook subscription, newest first, with what it follows."""
+    return (
+        Subscriber.objects.filter(kind=Subscriber.Kind.WEBHOOK)
+        .order_by("-created_at", "-id")
+        .prefetch_related("components", "groups")
+    )

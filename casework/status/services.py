@@ -13,12 +13,17 @@ Every service is atomic. Subscribers hear of each change through
 
 from __future__ import annotations
 
+import base64
 import logging
+import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import models, transaction
 from django.urls import reverse
 
@@ -28,6 +33,7 @@ from casework.cases.errors import TransitionRefusedError
 from casework.cases.models import Case, CaseEvent, Message, Status
 from casework.cases.services import case_message_add, case_transition
 from casework.lib.prepared import Param, PreparedQuery
+from casework.lib.tasks import mail_send
 from casework.policies.models import PolicyVersion
 from casework.policies.selectors import policy_get
 from casework.policy.maintenance import maintenance_announce_at, window_refusal
@@ -47,6 +53,7 @@ from casework.status.models import (
     Maintenance,
     MaintenanceStatus,
     Rca,
+    Subscriber,
 )
 
 logger = logging.getLogger(__name__)
@@ -561,6 +568,122 @@ def maintenance_sweep(*, at: datetime, only: int | None = None) -> list[tuple[st
                 _publish(f"maintenance_{what}", pk)
                 done.append((what, maintenance))
     return done
+
+
+# ---------------------------------------------------------------- subscriptions
+
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 - the scheme's prefix, not a secret
+_CONFIRM_SALT = "casework.status.subscription.confirm"
+_UNSUBSCRIBE_SALT = "casework.status.subscription.unsubscribe"
+
+
+def subscriber_link(subscriber: Subscriber, *, purpose: str) -> str:
+    """The absolute link that confirms (``purpose="confirm"``) or cancels
+    (``"unsubscribe"``) ``subscriber``: signed, so nothing about it is stored."""
+    salt = _CONFIRM_SALT if purpose == "confirm" else _UNSUBSCRIBE_SALT
+    token = signing.dumps(subscriber.pk, salt=salt)
+    name = "status:subscription-confirm" if purpose == "confirm" else "status:unsubscribe"
+    return settings.CASEWORK_BASE_URL + reverse(name, args=[token])
+
+
+def subscriber_from_token(token: str, *, purpose: str) -> Subscriber | None:
+    """The subscriber a link names, or None if the link is forged, or a confirmation link
+    older than ``CASEWORK_STATUS_CONFIRM_SECONDS``."""
+    salt = _CONFIRM_SALT if purpose == "confirm" else _UNSUBSCRIBE_SALT
+    max_age = settings.CASEWORK_STATUS_CONFIRM_SECONDS if purpose == "confirm" else None
+    try:
+        pk = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def _scope_set(
+    subscriber: Subscriber, components: Iterable[Component], groups: Iterable[ComponentGroup]
+) -> None:
+    subscriber.components.set(list(components))
+    subscriber.groups.set(list(groups))
+
+
+@transaction.atomic
+def subscriber_subscribe(
+    *, email: str, components: Iterable[Component] = (),
+    groups: Iterable[ComponentGroup] = (), at: datetime,
+) -> Subscriber:  # fmt: skip
+    """Ask to hear of changes to ``components`` and ``groups`` (neither: everything) by
+    mail. Nothing is sent to the address but a confirmation link until its owner follows
+    it (double opt-in); confirming replaces the address's earlier subscription, so asking
+    again is how a subscriber changes what they follow."""
+    address = email.strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise StatusInputError("email", "enter a valid email address") from None
+    subscriber = Subscriber.objects.create(
+        kind=Subscriber.Kind.EMAIL, email=address.lower(), created_at=at
+    )
+    _scope_set(subscriber, components, groups)
+    hours = settings.CASEWORK_STATUS_CONFIRM_SECONDS // 3600
+    body = (
+        "Someone, hopefully you, asked to receive service status updates at this address.\n\n"
+        f"To confirm, open this link within {hours} hours and press the button:\n"
+        f"{subscriber_link(subscriber, purpose='confirm')}\n\n"
+        "If it was not you, ignore this mail: nothing will be sent to you."
+    )
+    transaction.on_commit(
+        lambda: mail_send.enqueue(address, "Confirm your service status subscription", body)
+    )
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_confirm(*, subscriber: Subscriber, at: datetime) -> Subscriber:
+    """Confirm an email subscription (again is harmless); it replaces any earlier one of
+    the same address."""
+    locked = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if locked.unsubscribed_at is not None:
+        raise StatusRefusedError("this subscription was cancelled: subscribe again")
+    if locked.confirmed_at is None:
+        Subscriber.objects.filter(
+            kind=Subscriber.Kind.EMAIL, email=locked.email, confirmed_at__isnull=False,
+            unsubscribed_at__isnull=True,
+        ).update(unsubscribed_at=at)  # fmt: skip
+        locked.confirmed_at = at
+        locked.save(update_fields=["confirmed_at"])
+    return locked
+
+
+@transaction.atomic
+def subscriber_unsubscribe(*, subscriber: Subscriber, at: datetime) -> Subscriber:
+    """Stop sending anything to ``subscriber`` (again is harmless)."""
+    Subscriber.objects.filter(pk=subscriber.pk, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=at
+    )
+    subscriber.refresh_from_db(fields=["unsubscribed_at"])
+    return subscriber
+
+
+@transaction.atomic
+def webhook_subscribe(
+    *, url: str, components: Iterable[Component] = (), groups: Iterable[ComponentGroup] = (),
+    actor: User, at: datetime,
+) -> Subscriber:  # fmt: skip
+    """Post every change to ``components`` and ``groups`` (neither: everything) to ``url``,
+    signed with a new secret as Standard Webhooks sign (``webhook-id``,
+    ``webhook-timestamp``, ``webhook-signature``). Made by the NOC, so active at once; the
+    secret is on the returned subscriber, to be shown once."""
+    target = url.strip()
+    try:
+        URLValidator(schemes=["http", "https"])(target)
+    except ValidationError:
+        raise StatusInputError("url", "enter an http:// or https:// URL") from None
+    secret = WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+    subscriber = Subscriber.objects.create(
+        kind=Subscriber.Kind.WEBHOOK, url=target, secret=secret, created_at=at,
+        confirmed_at=at, created_by=actor,
+    )  # fmt: skip
+    _scope_set(subscriber, components, groups)
+    return subscriber
 
 
 def _publish(kind: str, pk: int) -> None:

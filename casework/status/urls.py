@@ -7,13 +7,26 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from casework.status import views_console as console
-from casework.status.views import portal_status, status_incident, status_index
+from casework.status.views import (
+    StatusFeed,
+    portal_status,
+    status_incident,
+    status_index,
+    status_subscribe,
+    status_subscription_confirm,
+    status_unsubscribe,
+)
 
 app_name = "status"
 urlpatterns = [
     path("", status_index, name="index"),
     path("incidents/<int:incident_id>/", status_incident, name="incident"),
-]
+    path("feed.atom", StatusFeed(), name="feed"),
+    path("subscribe/", status_subscribe, name="subscribe"),
+    path("subscriptions/<str:token>/confirm/", status_subscription_confirm,
+         name="subscription-confirm"),
+    path("subscriptions/<str:token>/unsubscribe/", status_unsubscribe, name="unsubscribe"),
+]  # fmt: skip
 
 portal_urlpatterns: list[URLPattern] = [
     path("status/", portal_status, name="status"),

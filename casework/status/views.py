@@ -12,33 +12,49 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.syndication.views import Feed
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.accounts.models import Organization
+from casework.lib.ratelimit import RateDecision, rate_limit_hit
 from casework.lib.web import contact_required, request_user
+from casework.status.errors import StatusInputError, StatusRefusedError
+from casework.status.forms import SubscribeForm
 from casework.status.history import History
-from casework.status.models import Component, ComponentState, Incident
+from casework.status.models import Component, ComponentState, Incident, IncidentUpdate, Subscriber
 from casework.status.selectors import (
     ComponentNow,
     components_of_organization,
     incident_get,
+    incident_updates_feed,
     incidents_past,
     service_accounts_by_component,
     status_history,
     status_now,
     status_revision,
+)
+from casework.status.services import (
+    subscriber_confirm,
+    subscriber_from_token,
+    subscriber_subscribe,
+    subscriber_unsubscribe,
 )
 from casework.status.templatetags.status_bars import status_bars
 
@@ -146,3 +162,129 @@ def portal_status(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     context = {"board": board, "groups": groups, "organization": organization}
     return render(request, "status/portal/status.html", context)
+
+
+# -- subscriptions ------------------------------------------------------------------------------
+
+
+def _subscribe_allowed(request: HttpRequest, email: str) -> RateDecision:
+    """One subscription request from this client for this address (each limited an hour)."""
+    window, at = timedelta(hours=1), timezone.now()
+    limit = settings.CASEWORK_STATUS_SUBSCRIBE_LIMIT
+    ip = request.META.get("REMOTE_ADDR", "unknown")
+    by_ip = rate_limit_hit(f"status-subscribe:ip:{ip}", limit=limit, window=window, at=at)
+    if not by_ip.allowed:
+        return by_ip
+    key = f"status-subscribe:email:{email.strip().lower()}"
+    return rate_limit_hit(key, limit=limit, window=window, at=at)
+
+
+@require_http_methods(["GET", "POST"])
+def status_subscribe(request: HttpRequest) -> HttpResponse:
+    """Subscribe an address to updates of some components or groups (none: everything); a
+    confirmation link is mailed, and nothing else is until it is followed (double opt-in)."""
+    if request.method == "GET":
+        return render(request, "status/subscribe.html", {"form": SubscribeForm()})
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "status/subscribe.html", {"form": form}, status=400)
+    decision = _subscribe_allowed(request, form.cleaned_data["email"])
+    if not decision.allowed:
+        minutes = max(1, round(decision.retry_after / 60))
+        context = {"form": form, "too_many": minutes}
+        response = render(request, "status/subscribe.html", context, status=429)
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    try:
+        subscriber_subscribe(
+            email=form.cleaned_data["email"], components=form.cleaned_data["components"],
+            groups=form.cleaned_data["groups"], at=timezone.now(),
+        )  # fmt: skip
+    except StatusInputError as error:
+        form.add_error(error.field, error.message)
+        return render(request, "status/subscribe.html", {"form": form}, status=400)
+    return render(request, "status/subscribe_sent.html", {"email": form.cleaned_data["email"]})
+
+
+def _subscriber(token: str, purpose: str) -> Subscriber:
+    subscriber = subscriber_from_token(token, purpose=purpose)
+    if subscriber is None or subscriber.kind != Subscriber.Kind.EMAIL:
+        raise Http404("this link does not work: it may have expired")
+    return subscriber
+
+
+@require_http_methods(["GET", "POST"])
+def status_subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation link: GET shows a button (mail scanners fetch links), POST confirms."""
+    subscriber = _subscriber(token, "confirm")
+    if request.method == "POST":
+        try:
+            subscriber = subscriber_confirm(subscriber=subscriber, at=timezone.now())
+        except StatusRefusedError as error:
+            context = {"subscriber": subscriber, "refusal": error.reason}
+            return render(request, "status/subscription.html", context, status=409)
+    context = {"subscriber": subscriber, "purpose": "confirm"}
+    return render(request, "status/subscription.html", context)
+
+
+@csrf_exempt  # RFC 8058: a mail client's one-click POST carries no CSRF token
+@require_http_methods(["GET", "POST"])
+def status_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every mail: GET shows a button; POST (the button, or a mail client's
+    one-click ``List-Unsubscribe=One-Click``, RFC 8058) unsubscribes. The signed link is the
+    credential, so the POST needs no CSRF token; all it can do is unsubscribe."""
+    subscriber = _subscriber(token, "unsubscribe")
+    if request.method == "POST":
+        subscriber = subscriber_unsubscribe(subscriber=subscriber, at=timezone.now())
+    context = {"subscriber": subscriber, "purpose": "unsubscribe"}
+    return render(request, "status/subscription.html", context)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedScope:
+    """What a feed follows: one component, one group, or (both None) everything."""
+
+    component: int | None
+    group: int | None
+
+
+class StatusFeed(Feed[IncidentUpdate, FeedScope]):
+    """``/status/feed.atom``: the latest incident updates, newest first; ``?component=<id>``
+    or ``?group=<id>`` for one component or group."""
+
+    feed_type = Atom1Feed
+    title = "Service status"
+    subtitle = "Incident updates"
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedScope:
+        return FeedScope(_int(request, "component"), _int(request, "group"))
+
+    def link(self) -> str:
+        return reverse("status:index")
+
+    def items(self, obj: FeedScope) -> list[IncidentUpdate]:
+        return list(incident_updates_feed(component=obj.component, group=obj.group))
+
+    def item_title(self, item: IncidentUpdate) -> str:
+        return f"{item.incident.title}: {item.get_status_display()}"
+
+    def item_description(self, item: IncidentUpdate) -> str:
+        return item.message
+
+    def item_link(self, item: IncidentUpdate) -> str:
+        return reverse("status:incident", args=[item.incident_id]) + f"#update-{item.pk}"
+
+    def item_pubdate(self, item: IncidentUpdate) -> datetime:
+        return item.at
+
+    def item_updateddate(self, item: IncidentUpdate) -> datetime:
+        return item.at
+
+
+def _int(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise BadRequest(f"{name}: a component or group id is a number")
+    return int(value)

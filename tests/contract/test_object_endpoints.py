@@ -140,6 +140,7 @@ def test_nobody_gets_401_from_every_authenticated_operation(alice: Persona, clie
     case = open_case(alice)
     objects: dict[str, int | str] = {
         "case_id": case["id"], "attachment_id": 1, "incident_id": 1, "maintenance_id": 1,
+        "webhook_id": 1,
         "kind": "final",
     }  # fmt: skip
     anonymous = Client()
@@ -158,7 +159,12 @@ def test_nobody_gets_401_from_every_authenticated_operation(alice: Persona, clie
 def test_a_customer_gets_403_from_every_staff_operation_of_the_status_page(
     alice: Persona, client: Client
 ) -> None:
-    objects: dict[str, int | str] = {"incident_id": 1, "maintenance_id": 1, "kind": "final"}
+    objects: dict[str, int | str] = {
+        "incident_id": 1,
+        "maintenance_id": 1,
+        "webhook_id": 1,
+        "kind": "final",
+    }
     staff = [
         op for op in operations(client)
         if op[1].startswith(STATUS) and op[2].get("security")

@@ -219,6 +219,5 @@ def test_emergency_maintenance_notices_go_to_the_emergency_contacts_on_its_compo
         title="Urgent patch", components=[messaging], policy_id="liveperson", starts_at=T0,
         ends_at=T0 + timedelta(hours=1), actor=nora.user, at=T0, emergency=True,
     )  # fmt: skip
-    assert publication_deliver(kind="maintenance_announced", pk=maintenance.pk).endswith(
-        "1 notice(s)"
-    )
+    said = publication_deliver(kind="maintenance_announced", pk=maintenance.pk)
+    assert said.endswith("1 notice(s), 0 subscriber(s)")
